@@ -1,0 +1,170 @@
+/**
+ * photosync apply [plan.json]: carries out a saved plan exactly, or plans and applies in one go.
+ * Ctrl-C (SIGINT) or SIGTERM stops starting new uploads and lets those in flight finish; a second
+ * signal abandons them too. Either way, everything finished is journalled.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ApplyFailedError, InputError, UsageError } from '../../errors.ts';
+import { ExitCode } from '../../exit-codes.ts';
+import type { ApplyResult } from '../../executor/execute.ts';
+import { applyPlan, withApplyLock } from '../../pipeline/apply-plan.ts';
+import { makePlanFile } from '../../pipeline/make-plan.ts';
+import { parsePlanFile, planSha256, type PlanFile } from '../../planner/plan-file.ts';
+import { formatBytes, parseDuration, parseSize } from '../../units.ts';
+import type { CommandContext } from '../context.ts';
+import { ApplyProgress, scanProgressReporter } from '../progress.ts';
+import { renderPlan, renderScan } from '../render-plan.ts';
+import { plural } from './validate.ts';
+
+export interface ApplyCommandOptions {
+  readonly refresh?: boolean | undefined;
+  readonly maxTransfer?: string | undefined;
+  readonly maxDuration?: string | undefined;
+  readonly transfers?: string | undefined;
+}
+
+export async function applyCommand(ctx: CommandContext, planPath: string | undefined, options: ApplyCommandOptions): Promise<ExitCode> {
+  const limits = parseLimits(options);
+  const session = await ctx.openSession();
+  try {
+    return await withApplyLock(session, async (lock) => {
+      const out = ctx.out;
+      if (lock.tookOverFrom) {
+        const t = lock.tookOverFrom;
+        out.warn(`took over the lock of an earlier apply that is gone (pid ${t.pid} on ${t.host}, last seen ${new Date(t.heartbeatAt).toISOString()})`);
+      }
+      let plan: PlanFile;
+      let sha: string | null = null;
+      if (planPath) {
+        ({ plan, sha } = await readPlan(path.resolve(ctx.io.cwd, planPath)));
+      } else {
+        const progress = scanProgressReporter(out);
+        const made = await makePlanFile(session, { refresh: options.refresh ?? false, onScanProgress: (p) => progress.update(p) });
+        progress.stop();
+        plan = made.plan;
+        if (!out.json) {
+          renderScan(out, made.snapshot, made.refreshed);
+          renderPlan(out, plan);
+        }
+      }
+      if (plan.actions.length === 0) {
+        if (out.json) out.result({ uploaded: 0, found: 0, failed: [], notStarted: 0, bytes: 0, deletions: 0 });
+        return ExitCode.Ok;
+      }
+
+      const stop = new AbortController();
+      const abort = new AbortController();
+      let stopReason: 'signal' | 'max-duration' | null = null;
+      const onSignal = (): void => {
+        if (!stop.signal.aborted) {
+          stopReason = 'signal';
+          stop.abort();
+          out.note('stopping: no new uploads start; those in flight finish (press Ctrl-C again to abandon them)');
+        } else {
+          abort.abort();
+          out.note('abandoning the uploads in flight; their temporary files are removed');
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const deadline =
+        limits.maxDurationMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              stopReason ??= 'max-duration';
+              stop.abort();
+              out.note(`--max-duration reached: finishing the uploads in flight, starting no new ones`);
+            }, limits.maxDurationMs);
+      const progress = new ApplyProgress(out, plan.actions);
+      let result: ApplyResult;
+      try {
+        ({ result } = await applyPlan(session, lock, plan, sha, {
+          stop: stop.signal,
+          abort: abort.signal,
+          maxBytes: limits.maxBytes,
+          transfers: limits.transfers,
+          onEvent: (e) => progress.handle(e),
+        }));
+      } finally {
+        progress.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (deadline) clearTimeout(deadline);
+      }
+      return finish(ctx, result, stopReason);
+    });
+  } finally {
+    await session.close();
+  }
+}
+
+function finish(ctx: CommandContext, result: ApplyResult, stopReason: 'signal' | 'max-duration' | null): ExitCode {
+  const out = ctx.out;
+  const stoppedBy = result.stoppedBy === 'max-transfer' ? 'max-transfer' : stopReason;
+  if (out.json) {
+    out.result({
+      uploaded: result.uploaded,
+      found: result.found,
+      bytes: result.bytes,
+      failed: result.failed.map((f) => ({ remote: f.action.remote, to: f.action.to, from: `${f.action.source}:${f.action.from}`, error: f.error })),
+      notStarted: result.notStarted,
+      stoppedBy,
+      deletions: 0,
+    });
+  } else {
+    out.line(
+      `Applied: ${plural(result.uploaded, 'upload')} (${formatBytes(result.bytes)}), ${result.found} already there, ${
+        result.failed.length
+      } failed${result.notStarted > 0 ? `, ${result.notStarted} left for the next run` : ''}. 0 deletions, 0 overwrites.`,
+    );
+  }
+  if (result.failed.length > 0) {
+    const lines = result.failed.slice(0, 50).map((f) => `  ${f.action.remote}: ${f.action.to} (from ${f.action.source}:${f.action.from}): ${f.error}`);
+    if (!out.json) for (const line of lines) ctx.io.stderr.write(`${line}\n`);
+    throw new ApplyFailedError(`${plural(result.failed.length, 'item')} failed; everything else was done and journalled`, {
+      hint: 'run "photosync apply" again to retry them (failures that repeat say what needs fixing)',
+    });
+  }
+  if (stoppedBy === 'signal') return ExitCode.Interrupted;
+  if (stoppedBy === 'max-duration' || stoppedBy === 'max-transfer') return ExitCode.LimitReached;
+  return ExitCode.Ok;
+}
+
+async function readPlan(file: string): Promise<{ plan: PlanFile; sha: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read plan file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'make one with "photosync plan --out FILE"',
+    });
+  }
+  const { plan, problems } = parsePlanFile(text);
+  if (!plan) {
+    throw new InputError(`${file} is not a valid photosync plan: ${problems.join('; ')}`, {
+      hint: 'make it again with "photosync plan --out FILE"; do not edit plan files by hand',
+    });
+  }
+  return { plan, sha: planSha256(text) };
+}
+
+function parseLimits(options: ApplyCommandOptions): { maxBytes?: number; maxDurationMs?: number; transfers?: number } {
+  const limits: { maxBytes?: number; maxDurationMs?: number; transfers?: number } = {};
+  if (options.maxTransfer !== undefined) {
+    const n = parseSize(options.maxTransfer);
+    if (n === null || n <= 0) throw new UsageError(`--max-transfer ${options.maxTransfer} is not a size`, { hint: 'e.g. --max-transfer 50G' });
+    limits.maxBytes = n;
+  }
+  if (options.maxDuration !== undefined) {
+    const ms = parseDuration(options.maxDuration);
+    if (ms === null || ms <= 0) throw new UsageError(`--max-duration ${options.maxDuration} is not a duration`, { hint: 'e.g. --max-duration 2h or 1h30m' });
+    limits.maxDurationMs = ms;
+  }
+  if (options.transfers !== undefined) {
+    const n = Number(options.transfers);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--transfers ${options.transfers} must be a whole number from 1 to 64`);
+    limits.transfers = n;
+  }
+  return limits;
+}

@@ -1,0 +1,106 @@
+/**
+ * photosync's command line: argv → a command function → an exit code. This file and
+ * render-error.ts are the only places that decide what the process prints on failure and how it
+ * exits. Command modules are imported when their command runs, so `photosync validate` does not
+ * load SDKs it does not need.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode } from '../exit-codes.ts';
+import { VERSION } from '../version.ts';
+import { CommandContext, type CommonOptions } from './context.ts';
+import type { Io } from './output.ts';
+import { renderError } from './render-error.ts';
+
+export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  let ctx: CommandContext | undefined;
+
+  const program = new Command('photosync')
+    .description('Append-only photo backup to several places at once: plan, review, apply.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showSuggestionAfterError(true);
+  withCommon(program);
+
+  const run =
+    <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<ExitCode>) =>
+    async (...args: [...A, Record<string, unknown>, Command]): Promise<void> => {
+      const command = args[args.length - 1] as Command;
+      const options = command.optsWithGlobals() as CommonOptions;
+      ctx = new CommandContext(io, options);
+      exitCode = await fn(ctx, ...(args.slice(0, -1) as A));
+    };
+
+  withCommon(program.command('validate').description('check the config; exit 0 when valid, 1 with every problem listed when not')).action(
+    run(async (c) => (await import('./commands/validate.ts')).validateCommand(c)),
+  );
+
+  withCommon(
+    program
+      .command('plan')
+      .description('scan the sources, compare with every remote, and show (or save) what apply would upload')
+      .option('-o, --out <file>', 'save the plan (versioned JSON) for review and for "photosync apply FILE"')
+      .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
+      .option('--refresh', 're-list every remote instead of trusting what photosync recorded'),
+  ).action(
+    run(async (c, opts: Record<string, unknown>) =>
+      (await import('./commands/plan.ts')).planCommand(c, {
+        out: opts['out'] as string | undefined,
+        detailedExitcode: opts['detailedExitcode'] as boolean | undefined,
+        refresh: opts['refresh'] as boolean | undefined,
+      }),
+    ),
+  );
+
+  withCommon(
+    program
+      .command('apply')
+      .description('carry out a saved plan exactly, or plan and apply in one go')
+      .argument('[plan]', 'plan file from "photosync plan --out"')
+      .option('--refresh', 're-list every remote before planning (without a plan file)')
+      .option('--max-transfer <size>', 'start no upload past this many bytes, e.g. 50G')
+      .option('--max-duration <duration>', 'start no upload after this long, e.g. 2h or 1h30m')
+      .option('--transfers <n>', 'uploads in parallel per remote (overrides the config)'),
+  ).action(
+    run(async (c, planPath: string | undefined, opts: Record<string, unknown>) =>
+      (await import('./commands/apply.ts')).applyCommand(c, planPath, {
+        refresh: opts['refresh'] as boolean | undefined,
+        maxTransfer: opts['maxTransfer'] as string | undefined,
+        maxDuration: opts['maxDuration'] as string | undefined,
+        transfers: opts['transfers'] as string | undefined,
+      }),
+    ),
+  );
+
+  withCommon(
+    program
+      .command('report')
+      .description('how many photos meet the backup rule (3-2-1), now and after the pending plan')
+      .option('--plan <file>', 'count a saved plan as the pending one'),
+  ).action(
+    run(async (c, opts: Record<string, unknown>) =>
+      (await import('./commands/report.ts')).reportCommand(c, { plan: opts['plan'] as string | undefined }),
+    ),
+  );
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its message (and usage) already.
+      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    const out = ctx?.out ?? new CommandContext(io, {}).out;
+    return renderError(err, out, ctx?.stateFile);
+  }
+}
+
+function withCommon(command: Command): Command {
+  return command
+    .addOption(new Option('-c, --config <file>', 'config file (default: $PHOTOSYNC_CONFIG, else ./photosync.yaml)'))
+    .option('--json', 'print the result as JSON on stdout')
+    .option('-q, --quiet', 'print only errors')
+    .option('-v, --verbose', 'print more detail');
+}

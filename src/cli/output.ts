@@ -1,0 +1,64 @@
+/**
+ * Everything photosync prints goes through here: results to stdout (or JSON with --json),
+ * messages and errors to stderr, colour only on a terminal and never with NO_COLOR.
+ */
+import pc from 'picocolors';
+
+export interface Io {
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export interface OutputOptions {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+}
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+export class Output {
+  readonly io: Io;
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly color: Colors;
+  /** Progress bars only on an interactive terminal; cron and pipes get periodic plain lines. */
+  readonly interactive: boolean;
+
+  constructor(io: Io, options: OutputOptions) {
+    this.io = io;
+    this.json = options.json;
+    this.quiet = options.quiet;
+    this.verbose = options.verbose;
+    this.interactive = io.stderr.isTTY === true && !options.json && !options.quiet;
+    const colorful = io.stderr.isTTY === true && !('NO_COLOR' in io.env) && io.env['TERM'] !== 'dumb';
+    this.color = pc.createColors(colorful);
+  }
+
+  /** A line of the command's human result (stdout). Suppressed by --quiet and --json. */
+  line(text = ''): void {
+    if (!this.quiet && !this.json) this.io.stdout.write(`${text}\n`);
+  }
+
+  /** Detail shown with --verbose only. */
+  detail(text: string): void {
+    if (this.verbose && !this.json) this.io.stderr.write(`${text}\n`);
+  }
+
+  /** A progress or status message (stderr), suppressed by --quiet. */
+  note(text: string): void {
+    if (!this.quiet) this.io.stderr.write(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.io.stderr.write(`${this.color.yellow('warning:')} ${text}\n`);
+  }
+
+  /** The machine-readable result of a --json command. */
+  result(value: unknown): void {
+    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+}

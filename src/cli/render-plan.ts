@@ -1,0 +1,58 @@
+/** The human summary of a plan: per remote what is added, and the explicit "0 deletions". */
+import type { PlanFile } from '../planner/plan-file.ts';
+import type { RefreshReport } from '../pipeline/session.ts';
+import type { SourceSnapshot } from '../sources/types.ts';
+import { formatBytes } from '../units.ts';
+import { plural } from './commands/validate.ts';
+import type { Output } from './output.ts';
+
+const ACTIONS_SHOWN = 10;
+
+export function renderScan(out: Output, snapshot: SourceSnapshot, refreshed: readonly RefreshReport[]): void {
+  const c = out.color;
+  for (const p of snapshot.problems) out.warn(`${p.source}: ${p.relPath}: ${p.message}`);
+  for (const r of refreshed) {
+    out.note(`listed ${r.remote}: ${plural(r.listed, 'file')} (${r.added} new to photosync${r.gone > 0 ? `, ${r.gone} gone and to be uploaded again` : ''})`);
+    for (const name of r.refused) out.warn(`${r.remote}: refused a listed name ${name}`);
+  }
+  for (const f of snapshot.files) for (const note of f.notes ?? []) out.note(`${c.yellow('note')}: ${f.source}: ${f.relPath}: ${note}`);
+}
+
+export function renderPlan(out: Output, plan: PlanFile): void {
+  const c = out.color;
+  const { summary } = plan;
+  out.line(
+    `Sources hold ${plural(summary.items, 'photo')} (distinct content)${
+      summary.duplicateFiles > 0 ? `, plus ${plural(summary.duplicateFiles, 'duplicate file')}` : ''
+    }.`,
+  );
+  const names = Object.keys(summary.remotes);
+  const width = Math.max(0, ...names.map((n) => n.length));
+  for (const name of names) {
+    const r = summary.remotes[name]!;
+    const parts = [
+      r.uploads > 0 ? c.green(`+${r.uploads.toLocaleString('en-US')} to upload (${formatBytes(r.bytes)})`) : 'nothing to upload',
+      `${r.alreadyThere.toLocaleString('en-US')} already there`,
+      ...(r.renamed > 0 ? [`${r.renamed} renamed to avoid a name clash`] : []),
+      ...(r.filteredOut > 0 ? [`${r.filteredOut} left out by its filters`] : []),
+      `${r.deletions} deletions`,
+    ];
+    out.line(`  ${name.padEnd(width)}  ${parts.join(', ')}`);
+  }
+  const byRemote = new Map<string, PlanFile['actions'][number][]>();
+  for (const a of plan.actions) {
+    const list = byRemote.get(a.remote) ?? [];
+    list.push(a);
+    byRemote.set(a.remote, list);
+  }
+  for (const [remote, actions] of byRemote) {
+    const shown = out.verbose ? actions : actions.slice(0, ACTIONS_SHOWN);
+    for (const a of shown) out.line(`    ${c.green('+')} ${remote}:${a.to}  ${c.dim(`← ${a.source}:${a.from}`)}${a.renamed ? c.yellow(' (renamed)') : ''}`);
+    if (shown.length < actions.length) out.line(c.dim(`    … and ${actions.length - shown.length} more on ${remote} (--verbose lists all)`));
+  }
+  out.line(
+    plan.actions.length === 0
+      ? 'No changes: every photo is already on every remote.'
+      : `Plan: ${plural(plan.actions.length, 'upload')}, ${formatBytes(plan.actions.reduce((n, a) => n + a.size, 0))}, 0 deletions, 0 overwrites.`,
+  );
+}

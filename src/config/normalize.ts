@@ -1,0 +1,184 @@
+/**
+ * Turns a schema-valid config value into the typed Config: absolute paths, defaults filled in,
+ * and the checks a schema cannot express (layout tokens, a remote inside a source).
+ */
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { parseLayout } from '../planner/layout.ts';
+import type { DocPath } from './document.ts';
+import {
+  DEFAULT_LAYOUT,
+  type BackupPolicy,
+  type Config,
+  type MediaKind,
+  type RemoteConfig,
+  type SourceConfig,
+} from './types.ts';
+
+export interface NormalizeProblem {
+  readonly path: DocPath;
+  readonly at: 'key' | 'value';
+  readonly message: string;
+  readonly hint?: string | undefined;
+}
+
+/** The raw shapes below are guaranteed by config.schema.json; this module only reads them. */
+interface RawSource {
+  type: 'local';
+  path: string;
+  include?: string[];
+  exclude?: string[];
+  media?: MediaKind;
+  offsite?: boolean;
+}
+
+interface RawRemote {
+  type: 'local';
+  path: string;
+  layout?: string;
+  media?: MediaKind;
+  offsite?: boolean;
+  transfers?: number;
+  include?: string[];
+  exclude?: string[];
+}
+
+interface RawConfig {
+  version: 1;
+  state?: string;
+  layout?: string;
+  policy?: Partial<BackupPolicy>;
+  sources: Record<string, RawSource>;
+  remotes: Record<string, RawRemote>;
+}
+
+export interface NormalizeContext {
+  readonly file: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function normalizeConfig(
+  value: unknown,
+  ctx: NormalizeContext,
+): { config: Config; problems: NormalizeProblem[] } {
+  const raw = value as RawConfig;
+  const problems: NormalizeProblem[] = [];
+  const baseDir = path.dirname(ctx.file);
+  const resolve = (p: string): string => resolvePath(p, baseDir);
+
+  const defaultLayout = raw.layout ?? DEFAULT_LAYOUT;
+  if (raw.layout !== undefined) checkLayout(raw.layout, ['layout'], problems);
+
+  const sources: SourceConfig[] = Object.entries(raw.sources).map(([name, s]) => ({
+    name,
+    type: s.type,
+    path: resolve(s.path),
+    include: s.include ?? null,
+    exclude: s.exclude ?? [],
+    media: s.media ?? 'internal-disk',
+    offsite: s.offsite ?? false,
+  }));
+
+  const remotes: RemoteConfig[] = Object.entries(raw.remotes).map(([name, r]) => {
+    if (r.layout !== undefined) checkLayout(r.layout, ['remotes', name, 'layout'], problems);
+    return {
+      name,
+      type: r.type,
+      path: resolve(r.path),
+      layout: r.layout ?? defaultLayout,
+      media: r.media ?? 'external-disk',
+      offsite: r.offsite ?? false,
+      transfers: r.transfers ?? 4,
+      include: r.include ?? null,
+      exclude: r.exclude ?? [],
+    };
+  });
+
+  checkOverlaps(sources, remotes, problems);
+
+  const policy: BackupPolicy = {
+    copies: raw.policy?.copies ?? 3,
+    media: raw.policy?.media ?? 2,
+    offsite: raw.policy?.offsite ?? 1,
+  };
+  const statePath = raw.state !== undefined ? resolve(raw.state) : defaultStatePath(ctx.env);
+  const hashed = { statePath, policy, sources, remotes };
+  const hash = createHash('sha256').update(canonicalJson(hashed)).digest('hex');
+  return { config: { file: ctx.file, hash, ...hashed }, problems };
+}
+
+function checkLayout(layout: string, at: DocPath, problems: NormalizeProblem[]): void {
+  const parsed = parseLayout(layout);
+  if (!parsed.ok) problems.push({ path: at, at: 'value', message: parsed.message, hint: parsed.hint });
+}
+
+/** A remote inside a source would back itself up forever; a source inside a remote is a mix-up. */
+function checkOverlaps(
+  sources: readonly SourceConfig[],
+  remotes: readonly RemoteConfig[],
+  problems: NormalizeProblem[],
+): void {
+  const inside = (child: string, parent: string): boolean => {
+    const rel = path.relative(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  };
+  for (const remote of remotes) {
+    for (const source of sources) {
+      if (inside(remote.path, source.path) || inside(source.path, remote.path)) {
+        problems.push({
+          path: ['remotes', remote.name, 'path'],
+          at: 'value',
+          message: `remote "${remote.name}" (${remote.path}) overlaps source "${source.name}" (${source.path})`,
+          hint: 'put backups outside the folders being backed up',
+        });
+      }
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const remote of remotes) {
+    const other = seen.get(remote.path);
+    if (other !== undefined) {
+      problems.push({
+        path: ['remotes', remote.name, 'path'],
+        at: 'value',
+        message: `remotes "${other}" and "${remote.name}" are the same folder`,
+        hint: 'a copy counts once; give each remote its own place',
+      });
+    }
+    seen.set(remote.path, remote.name);
+  }
+}
+
+export function resolvePath(p: string, baseDir: string): string {
+  if (p === '~') return homedir();
+  if (p.startsWith('~/')) return path.join(homedir(), p.slice(2));
+  return path.resolve(baseDir, p);
+}
+
+/** $PHOTOSYNC_STATE_DIR, else the platform's per-user state directory. */
+export function defaultStatePath(env: NodeJS.ProcessEnv): string {
+  const dir = env['PHOTOSYNC_STATE_DIR'];
+  if (dir) return path.join(path.resolve(dir), 'photosync.db');
+  if (process.platform === 'win32' && env['LOCALAPPDATA']) {
+    return path.join(env['LOCALAPPDATA'], 'photosync', 'photosync.db');
+  }
+  if (process.platform === 'darwin') {
+    return path.join(homedir(), 'Library', 'Application Support', 'photosync', 'photosync.db');
+  }
+  const xdg = env['XDG_STATE_HOME'];
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.local', 'state');
+  return path.join(base, 'photosync', 'photosync.db');
+}
+
+/** JSON with sorted keys, so equal configs hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

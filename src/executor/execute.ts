@@ -1,0 +1,229 @@
+/**
+ * Carries out exactly the actions of a plan: one queue per remote (its `transfers` wide), pacing
+ * and retries per remote, every upload checked against the remote's own hashes, and every
+ * finished action journalled at once. A name that turns out to be taken is checked by content:
+ * the same content means an earlier run uploaded it without journalling (it is recorded, not sent
+ * again); other content means the plan was wrong about that name (the item fails, the next plan
+ * picks another name).
+ */
+import pLimit from 'p-limit';
+import pRetry, { AbortError } from 'p-retry';
+import type { UploadAction } from '../planner/types.ts';
+import { isRemoteError, RemoteError, type RemoteFailure } from '../remotes/errors.ts';
+import type { Remote, RemoteEntry } from '../remotes/types.ts';
+import type { Journal } from '../state/journal.ts';
+import { Pacer, fullJitter, realClock, type Clock } from './pacer.ts';
+import { hashRemoteFile } from './remote-hash.ts';
+import { SourceChangedError, uploadBody } from './upload-body.ts';
+
+/** Failures after which nothing more will succeed on that remote in this run; the other remotes go on. */
+const HALTING = new Set<RemoteFailure>(['auth', 'no-space', 'unavailable']);
+
+export interface RemoteTarget {
+  readonly remote: Remote;
+  /** The remote's row in the state (inventory and journal key). */
+  readonly stateId: number;
+  readonly transfers: number;
+}
+
+export type ApplyEvent =
+  | { readonly type: 'start'; readonly action: UploadAction }
+  | { readonly type: 'progress'; readonly action: UploadAction; readonly bytes: number }
+  | { readonly type: 'done'; readonly action: UploadAction; readonly outcome: 'uploaded' | 'found' }
+  | { readonly type: 'failed'; readonly action: UploadAction; readonly error: string }
+  | { readonly type: 'retry'; readonly action: UploadAction; readonly attempt: number; readonly delayMs: number; readonly error: string };
+
+export interface ApplyOptions {
+  /** Aborted → start no new action; actions in flight finish. */
+  readonly stop?: AbortSignal;
+  /** Aborted → actions in flight are abandoned too (their temporary uploads are cleaned up). */
+  readonly abort?: AbortSignal;
+  /** Stop starting actions once this many bytes have been started. */
+  readonly maxBytes?: number;
+  readonly retries?: number;
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+  readonly onEvent?: (event: ApplyEvent) => void;
+  readonly clock?: Clock;
+}
+
+export interface FailedAction {
+  readonly action: UploadAction;
+  readonly error: string;
+}
+
+export interface ApplyResult {
+  readonly uploaded: number;
+  readonly found: number;
+  readonly bytes: number;
+  readonly failed: readonly FailedAction[];
+  /** Actions not done because the run stopped (a limit or a signal); the next run does them. */
+  readonly notStarted: number;
+  readonly stoppedBy: 'signal' | 'max-transfer' | null;
+}
+
+export async function executePlan(
+  actions: readonly UploadAction[],
+  targets: ReadonlyMap<string, RemoteTarget>,
+  journal: Journal,
+  runId: number,
+  options: ApplyOptions = {},
+): Promise<ApplyResult> {
+  const clock = options.clock ?? realClock;
+  const retries = options.retries ?? 6;
+  const backoffBaseMs = options.backoffBaseMs ?? 500;
+  const backoffCapMs = options.backoffCapMs ?? 60_000;
+  const emit = options.onEvent ?? (() => {});
+
+  let uploaded = 0;
+  let found = 0;
+  let bytes = 0;
+  let bytesStarted = 0;
+  let notStarted = 0;
+  let stoppedBy: ApplyResult['stoppedBy'] = null;
+  const failed: FailedAction[] = [];
+
+  const queues = new Map<string, { limit: ReturnType<typeof pLimit>; pacer: Pacer; halted: RemoteError | null }>();
+  for (const [name, target] of targets) {
+    queues.set(name, { limit: pLimit(target.transfers), pacer: new Pacer({}, clock), halted: null });
+  }
+
+  const runOne = async (action: UploadAction): Promise<void> => {
+    const target = targets.get(action.remote);
+    const queue = queues.get(action.remote);
+    if (!target || !queue) throw new Error(`plan names remote ${action.remote}, which is not configured`);
+    if (options.stop?.aborted || options.abort?.aborted) {
+      stoppedBy ??= 'signal';
+      notStarted++;
+      return;
+    }
+    if (options.maxBytes !== undefined && bytesStarted + action.size > options.maxBytes && bytesStarted > 0) {
+      stoppedBy ??= 'max-transfer';
+      notStarted++;
+      return;
+    }
+    if (queue.halted) {
+      fail(action, target, queue.halted.message);
+      return;
+    }
+    bytesStarted += action.size;
+    emit({ type: 'start', action });
+    try {
+      const outcome = await transfer(action, target, queue.pacer);
+      journal.finished(runId, {
+        actionId: action.id,
+        remoteId: target.stateId,
+        path: action.to,
+        sha256: action.sha256,
+        size: action.size,
+        hashes: outcome.entry.hashes,
+        status: outcome.kind,
+      });
+      if (outcome.kind === 'uploaded') {
+        uploaded++;
+        bytes += action.size;
+      } else found++;
+      emit({ type: 'done', action, outcome: outcome.kind });
+    } catch (err) {
+      if (options.abort?.aborted) {
+        // Abandoned by a second Ctrl-C: not a failure of the item; the next run does it.
+        stoppedBy ??= 'signal';
+        notStarted++;
+        return;
+      }
+      const error = err instanceof AbortError ? (err.cause ?? err) : err;
+      if (isRemoteError(error) && HALTING.has(error.failure)) {
+        queue.halted = error;
+      }
+      fail(action, target, error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  const fail = (action: UploadAction, target: RemoteTarget, message: string): void => {
+    journal.failed(runId, action.id, target.stateId, action.to, action.sha256, action.size, message);
+    failed.push({ action, error: message });
+    emit({ type: 'failed', action, error: message });
+  };
+
+  const transfer = async (
+    action: UploadAction,
+    target: RemoteTarget,
+    pacer: Pacer,
+  ): Promise<{ kind: 'uploaded' | 'found'; entry: RemoteEntry }> => {
+    const { remote } = target;
+    const body = uploadBody({ origin: action.origin, size: action.size, sha256: action.sha256, label: action.from }, remote.hashes);
+    const attempt = async (): Promise<{ kind: 'uploaded' | 'found'; entry: RemoteEntry }> => {
+      await pacer.wait(options.abort);
+      try {
+        const entry = await remote.create(action.to, body, {
+          signal: options.abort,
+          onProgress: (sent) => emit({ type: 'progress', action, bytes: sent }),
+        });
+        pacer.succeeded();
+        checkUpload(remote, action, entry, body.digests());
+        return { kind: 'uploaded', entry };
+      } catch (err) {
+        if (isRemoteError(err, 'already-exists')) return { kind: 'found', entry: await existingCopy(target, action, journal, runId) };
+        if (isRemoteError(err, 'throttled')) pacer.throttled(err.retryAfterMs);
+        if (err instanceof SourceChangedError || !isRemoteError(err) || !err.retryable) throw new AbortError(err as Error);
+        throw err;
+      }
+    };
+    return pRetry(attempt, {
+      retries,
+      minTimeout: 0,
+      factor: 1,
+      signal: options.abort,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft === 0) return;
+        const delayMs = Math.max(
+          fullJitter(attemptNumber, backoffBaseMs, backoffCapMs),
+          isRemoteError(error, 'throttled') ? (error.retryAfterMs ?? 0) : 0,
+        );
+        emit({ type: 'retry', action, attempt: attemptNumber, delayMs, error: error.message });
+        await clock.sleep(delayMs, options.abort);
+      },
+    });
+  };
+
+  await Promise.all(
+    actions.map((action) => {
+      const queue = queues.get(action.remote);
+      if (!queue) throw new Error(`plan names remote ${action.remote}, which is not configured`);
+      return queue.limit(() => runOne(action));
+    }),
+  );
+  return { uploaded, found, bytes, failed, notStarted, stoppedBy };
+}
+
+/** The remote's own view of the new file must match what was sent: size, and every hash it reports. */
+function checkUpload(remote: Remote, action: UploadAction, entry: RemoteEntry, sent: Readonly<Record<string, string>>): void {
+  if (entry.size !== action.size) {
+    throw new RemoteError(remote.name, 'fatal', `${action.to}: ${remote.name} stored ${entry.size} bytes, ${action.size} were sent`);
+  }
+  for (const name of remote.hashes) {
+    const theirs = entry.hashes[name];
+    const ours = sent[name];
+    if (theirs !== undefined && ours !== undefined && theirs.toLowerCase() !== ours.toLowerCase()) {
+      throw new RemoteError(remote.name, 'fatal', `${action.to}: ${remote.name} reports ${name} ${theirs}, the bytes sent hash to ${ours}`);
+    }
+  }
+}
+
+/**
+ * A taken name is fine if it holds exactly this content (an earlier upload that was not
+ * journalled). Other content there is recorded, so the next plan knows the name is taken.
+ */
+async function existingCopy(target: RemoteTarget, action: UploadAction, journal: Journal, runId: number): Promise<RemoteEntry> {
+  const { remote } = target;
+  const entry = await remote.stat(action.to);
+  if (!entry) throw new RemoteError(remote.name, 'retryable', `${action.to} on ${remote.name} was reported taken but is not there`);
+  const sha256 = entry.hashes.sha256 ?? (await hashRemoteFile(remote, action.to));
+  if (sha256 === action.sha256 && entry.size === action.size) return { ...entry, hashes: { ...entry.hashes, sha256 } };
+  journal.noteExisting(runId, target.stateId, { ...entry, hashes: { ...entry.hashes, sha256 } });
+  throw new RemoteError(
+    remote.name,
+    'fatal',
+    `${action.to} on ${remote.name} already holds other content; nothing was overwritten. Run "photosync plan" again to choose another name`,
+  );
+}

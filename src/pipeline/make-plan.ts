@@ -1,0 +1,56 @@
+/**
+ * plan = scan the sources, bring inventories up to date where needed, then call the pure planner
+ * and wrap its result with the state basis and config hash.
+ */
+import { makePlan } from '../planner/plan.ts';
+import { toPlanFile, type PlanFile } from '../planner/plan-file.ts';
+import type { RemoteInventory } from '../planner/types.ts';
+import { scanSources, type ScanProgress } from '../sources/scan.ts';
+import type { SourceSnapshot } from '../sources/types.ts';
+import { VERSION } from '../version.ts';
+import type { RefreshReport, Session } from './session.ts';
+
+export interface MakePlanOptions {
+  /** Re-list every remote, not only those never listed before. */
+  readonly refresh?: boolean;
+  readonly onScanProgress?: (p: ScanProgress) => void;
+  readonly onRefresh?: (remote: string) => void;
+  readonly signal?: AbortSignal;
+  readonly now?: () => Date;
+}
+
+export interface MadePlan {
+  readonly plan: PlanFile;
+  readonly snapshot: SourceSnapshot;
+  readonly refreshed: readonly RefreshReport[];
+}
+
+export async function makePlanFile(session: Session, options: MakePlanOptions = {}): Promise<MadePlan> {
+  const { config, state } = session;
+  const snapshot = await scanSources(config.sources, state.scanCache, {
+    ...(options.onScanProgress ? { onProgress: options.onScanProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+
+  const refreshed: RefreshReport[] = [];
+  for (const handle of options.refresh ? session.remotes : session.unlisted()) {
+    options.onRefresh?.(handle.config.name);
+    refreshed.push(await session.refresh(handle));
+  }
+  const sizes = new Set(snapshot.files.map((f) => f.size));
+  for (const handle of session.remotes) await session.identifyUnknown(handle, sizes);
+
+  const inventories = new Map<string, RemoteInventory>();
+  for (const remote of config.remotes) inventories.set(remote.name, session.inventory(remote.name));
+  const body = makePlan({ remotes: config.remotes, files: snapshot.files, inventories });
+
+  const plan = toPlanFile(body, {
+    photosyncVersion: VERSION,
+    createdAt: (options.now?.() ?? new Date()).toISOString(),
+    config: { file: config.file, hash: config.hash },
+    state: state.basis(),
+    problems: snapshot.problems,
+    notes: snapshot.files.flatMap((f) => (f.notes ?? []).map((note) => ({ source: f.source, relPath: f.relPath, note }))),
+  });
+  return { plan, snapshot, refreshed };
+}

@@ -1,0 +1,207 @@
+/**
+ * The planner: a pure function from (remotes, source files, remote inventories) to a plan.
+ * No I/O, no clock, deterministic for a given input.
+ *
+ * - Content identity is the SHA-256: content a remote holds is never sent to it again, whatever
+ *   its name there, and the same content in two sources is one item.
+ * - Destinations come from the remote's layout; a name taken by other content gets a hash suffix
+ *   (IMG_0001~a1b2c3d4.JPG) instead, so nothing is ever aimed at an existing file.
+ * - Companions (a Live Photo's still and video, a photo and its sidecar) are planned as one unit
+ *   and land under one stem.
+ */
+import { globMatcher } from '../globs.ts';
+import type { SourceFile } from '../sources/types.ts';
+import { parseLayout, renderLayout, splitName, withHashSuffix } from './layout.ts';
+import { pathKey } from './path-key.ts';
+import type { PlanBody, PlanRemote, RemoteInventory, RemotePlanSummary, UploadAction } from './types.ts';
+
+export interface PlanInput {
+  readonly remotes: readonly PlanRemote[];
+  /** The source snapshot, in source order (the first file holding some content represents it). */
+  readonly files: readonly SourceFile[];
+  readonly inventories: ReadonlyMap<string, RemoteInventory>;
+}
+
+/** Files that travel together; a lone file is a unit of one. */
+interface Unit {
+  readonly primary: SourceFile;
+  readonly members: readonly SourceFile[];
+}
+
+const SUFFIX_LENGTHS = [8, 16, 64] as const;
+
+export function makePlan(input: PlanInput): PlanBody {
+  const items = new Map<string, SourceFile>();
+  let duplicateFiles = 0;
+  for (const file of input.files) {
+    if (items.has(file.sha256)) duplicateFiles++;
+    else items.set(file.sha256, file);
+  }
+  const units = groupUnits([...items.values()]);
+
+  const actions: UploadAction[] = [];
+  const summaries: Record<string, RemotePlanSummary> = {};
+  for (const remote of input.remotes) {
+    const inventory = input.inventories.get(remote.name);
+    if (!inventory) throw new Error(`no inventory for remote ${remote.name}`);
+    const planned = planRemote(remote, units, inventory, actions.length);
+    actions.push(...planned.actions);
+    summaries[remote.name] = planned.summary;
+  }
+  return { actions, summary: { items: items.size, duplicateFiles, remotes: summaries } };
+}
+
+function groupUnits(files: readonly SourceFile[]): Unit[] {
+  const units: Unit[] = [];
+  const groups = new Map<string, SourceFile[]>();
+  for (const file of files) {
+    if (file.group === undefined) {
+      units.push({ primary: file, members: [file] });
+      continue;
+    }
+    let members = groups.get(file.group);
+    if (!members) {
+      members = [];
+      groups.set(file.group, members);
+      // The unit sits where its first member appears; its members are filled in below.
+      units.push({ primary: file, members });
+    }
+    members.push(file);
+  }
+  return units.map((unit) => {
+    if (unit.members.length <= 1) return unit;
+    const primary = unit.members.find((m) => m.groupPrimary) ?? unit.members[0]!;
+    return { primary, members: unit.members };
+  });
+}
+
+function planRemote(
+  remote: PlanRemote,
+  units: readonly Unit[],
+  inventory: RemoteInventory,
+  firstId: number,
+): { actions: UploadAction[]; summary: RemotePlanSummary } {
+  const layout = parseLayout(remote.layout);
+  if (!layout.ok) throw new Error(`layout of remote ${remote.name} was not validated: ${layout.message}`);
+  const included = remote.include ? globMatcher(remote.include) : () => true;
+  const excluded = globMatcher(remote.exclude);
+  const plannedKeys = new Set<string>();
+  const taken = (p: string): boolean => {
+    const key = pathKey(p);
+    return plannedKeys.has(key) || inventory.isTaken(key);
+  };
+
+  const actions: UploadAction[] = [];
+  let bytes = 0;
+  let alreadyThere = 0;
+  let filteredOut = 0;
+  let renamed = 0;
+
+  for (const unit of units) {
+    const wanted = unit.members.filter((m) => included(m.relPath) && !excluded(m.relPath));
+    filteredOut += unit.members.length - wanted.length;
+    const missing = wanted.filter((m) => inventory.pathOf(m.sha256) === undefined);
+    alreadyThere += wanted.length - missing.length;
+    if (missing.length === 0) continue;
+
+    const { dir, stem, primaryTail } = unitStem(unit, layout.segments, inventory);
+    const nameOf = (m: SourceFile, s: string): string =>
+      `${dir}${s}${m === unit.primary ? primaryTail : companionSuffix(m)}`;
+
+    // The whole unit moves to a suffixed stem if any member's name is taken, so it stays together.
+    let unitStemChoice = stem;
+    let suffixed = false;
+    if (missing.some((m) => taken(nameOf(m, stem)))) {
+      suffixed = true;
+      for (const length of SUFFIX_LENGTHS) {
+        unitStemChoice = `${stem}~${unit.primary.sha256.slice(0, length)}`;
+        if (!missing.some((m) => taken(nameOf(m, unitStemChoice)))) break;
+      }
+    }
+    for (const member of missing) {
+      let to = nameOf(member, unitStemChoice);
+      let memberRenamed = suffixed;
+      // Two members can still meet on one name (IMG_1.MOV and IMG_1_HEVC.MOV): the later one yields.
+      for (let i = 0; taken(to) && i < SUFFIX_LENGTHS.length; i++) {
+        to = withHashSuffix(nameOf(member, unitStemChoice), member.sha256, SUFFIX_LENGTHS[i]);
+        memberRenamed = true;
+      }
+      if (taken(to)) throw new Error(`no free name for ${member.relPath} on ${remote.name}`);
+      plannedKeys.add(pathKey(to));
+      if (memberRenamed) renamed++;
+      bytes += member.size;
+      actions.push({
+        op: 'upload',
+        id: firstId + actions.length + 1,
+        remote: remote.name,
+        sha256: member.sha256,
+        size: member.size,
+        source: member.source,
+        from: member.relPath,
+        origin: member.origin,
+        to,
+        renamed: memberRenamed,
+        ...(unit.members.length > 1 ? { group: member.group } : {}),
+      });
+    }
+  }
+  return {
+    actions,
+    summary: { uploads: actions.length, bytes, alreadyThere, filteredOut, renamed, deletions: 0 },
+  };
+}
+
+/**
+ * Folder and stem the unit's files are named from, and what follows the stem in the primary's
+ * name. A unit part of which is already on the remote follows that part, so a Live Photo's video
+ * added later lands beside its still.
+ */
+function unitStem(
+  unit: Unit,
+  segments: readonly string[],
+  inventory: RemoteInventory,
+): { dir: string; stem: string; primaryTail: string } {
+  if (unit.members.length > 1) {
+    for (const member of unit.members) {
+      const existing = inventory.pathOf(member.sha256);
+      if (existing === undefined) continue;
+      const tail = member === unit.primary ? primarySuffix(member) : companionSuffix(member);
+      const { dir, stem } = splitTail(existing, tail);
+      return { dir, stem, primaryTail: primarySuffix(unit.primary) };
+    }
+  }
+  const primary = unit.primary;
+  const rendered = renderLayout(segments, {
+    date: primary.capture.local,
+    name: baseName(primary.relPath),
+    source: primary.source,
+    sha256: primary.sha256,
+    album: primary.albums?.[0],
+  });
+  const { dir, stem, tail } = splitTail(rendered, primarySuffix(primary));
+  return { dir, stem, primaryTail: tail };
+}
+
+/** "2024/01/IMG_1.JPG" with tail ".JPG" → dir "2024/01/", stem "IMG_1"; a name not ending in the tail keeps it all. */
+function splitTail(destPath: string, tail: string): { dir: string; stem: string; tail: string } {
+  const slash = destPath.lastIndexOf('/');
+  const dir = destPath.slice(0, slash + 1);
+  const name = destPath.slice(slash + 1);
+  if (tail !== '' && name.length > tail.length && name.toLowerCase().endsWith(tail.toLowerCase())) {
+    return { dir, stem: name.slice(0, name.length - tail.length), tail: name.slice(name.length - tail.length) };
+  }
+  return { dir, stem: name, tail: '' };
+}
+
+function baseName(relPath: string): string {
+  return relPath.slice(relPath.lastIndexOf('/') + 1);
+}
+
+function primarySuffix(file: SourceFile): string {
+  const { ext } = splitName(baseName(file.relPath));
+  return ext === '' ? '' : `.${ext}`;
+}
+
+function companionSuffix(file: SourceFile): string {
+  return file.stemSuffix ?? primarySuffix(file);
+}

@@ -1,0 +1,216 @@
+/**
+ * A folder on a local or external disk, or a mounted share. A file is written to a dot-prefixed
+ * temporary name in its destination folder, fsynced, its bytes hashed as written and compared with
+ * the plan, then hard-linked to its final name; link() refuses to replace an existing file, so not
+ * even a race can overwrite one. On file systems without hard links (FAT, exFAT, some SMB
+ * mounts) photosync checks that the name is free, then renames, under its apply lock.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, lstat, mkdir, open, opendir, readdir, rename, statfs, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { LocalRemoteConfig } from '../../config/types.ts';
+import { AlreadyExistsError, IntegrityError, NotFoundError, RemoteError } from '../errors.ts';
+import { unsafePathReason } from '../safe-path.ts';
+import type { RemoteDefinition } from '../registry.ts';
+import type { CallOptions, Quota, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
+import { classifyFsError } from './errors.ts';
+
+const PARTIAL_PREFIX = '.photosync-';
+const PARTIAL_SUFFIX = '.partial';
+const NO_HARDLINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+export interface LocalRemoteOptions {
+  /** Nothing is recorded on this remote yet, so its folder may be created; once it holds files, a missing folder is an error (a drive not mounted). */
+  readonly mayCreateRoot: boolean;
+}
+
+export class LocalRemote implements Remote {
+  readonly type = 'local';
+  readonly hashes = ['sha256'] as const;
+  readonly name: string;
+  readonly identity: string;
+  private readonly root: string;
+  private readonly mayCreateRoot: boolean;
+  private readonly readyDirs = new Map<string, Promise<void>>();
+  private rootChecked: Promise<void> | undefined;
+
+  constructor(config: LocalRemoteConfig, options: LocalRemoteOptions) {
+    this.name = config.name;
+    this.root = config.path;
+    this.identity = definition.identity(config);
+    this.mayCreateRoot = options.mayCreateRoot;
+  }
+
+  async *list(): AsyncIterable<RemoteEntry> {
+    if (!(await this.rootExists())) return;
+    const stack = [''];
+    while (stack.length > 0) {
+      const rel = stack.pop()!;
+      const dir = await opendir(path.join(this.root, rel));
+      for await (const entry of dir) {
+        const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        if (entry.isDirectory()) stack.push(childRel);
+        else if (entry.isFile() && !isPartial(entry.name)) {
+          const st = await lstat(path.join(this.root, childRel));
+          yield { path: childRel, size: st.size, hashes: {} };
+        }
+      }
+    }
+  }
+
+  async stat(p: string): Promise<RemoteEntry | null> {
+    const full = this.resolve(p);
+    try {
+      const st = await lstat(full);
+      return st.isFile() ? { path: p, size: st.size, hashes: {} } : null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw classifyFsError(this.name, err, `stat ${p}`);
+    }
+  }
+
+  async create(p: string, body: UploadBody, options: UploadOptions = {}): Promise<RemoteEntry> {
+    const final = this.resolve(p);
+    const dir = path.dirname(final);
+    await this.ensureDir(dir);
+    if (await this.stat(p)) throw new AlreadyExistsError(this.name, p);
+
+    const temp = path.join(dir, `${PARTIAL_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`);
+    try {
+      await writeFile(temp, body, options);
+      // The body's stream only ends once the bytes it gave, which are the bytes written, hashed to the plan's SHA-256.
+      const sha256 = body.digests().sha256;
+      if (sha256 !== body.sha256) throw new IntegrityError(this.name, `the bytes written for ${p} were not verified`);
+      try {
+        await link(temp, final);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (code === 'EEXIST') throw new AlreadyExistsError(this.name, p);
+        if (!NO_HARDLINK_CODES.has(code)) throw err;
+        if (await this.stat(p)) throw new AlreadyExistsError(this.name, p);
+        await rename(temp, final);
+        return { path: p, size: body.size, hashes: { sha256 } };
+      }
+      await syncDir(dir);
+      return { path: p, size: body.size, hashes: { sha256 } };
+    } catch (err) {
+      throw classifyFsError(this.name, err, `write ${p}`);
+    } finally {
+      // The temporary file is ours: once linked, or on failure, it goes (after a rename it is already gone).
+      await unlink(temp).catch(() => {});
+    }
+  }
+
+  async read(p: string, options: CallOptions = {}): Promise<Readable> {
+    const full = this.resolve(p);
+    if (!(await this.stat(p))) throw new NotFoundError(this.name, p);
+    return createReadStream(full, { signal: options.signal });
+  }
+
+  async quota(): Promise<Quota> {
+    // Before the first backup the folder may not exist yet; its parent's disk is where it will be.
+    const where = (await this.rootExists()) ? this.root : path.dirname(this.root);
+    const fs = await statfs(where);
+    return { usedBytes: null, freeBytes: fs.bavail * fs.bsize };
+  }
+
+  private resolve(p: string): string {
+    const reason = unsafePathReason(p);
+    if (reason) throw new RemoteError(this.name, 'fatal', `refusing unsafe path ${JSON.stringify(p)} (${reason})`);
+    return path.join(this.root, ...p.split('/'));
+  }
+
+  /**
+   * Whether the root folder is there. A missing root is an error once photosync has written to
+   * this remote (the drive is probably not mounted); before that, it is created on first write.
+   */
+  private async rootExists(): Promise<boolean> {
+    try {
+      const st = await lstat(this.root);
+      if (!st.isDirectory()) throw new RemoteError(this.name, 'unavailable', `${this.root} is not a folder`);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw classifyFsError(this.name, err, this.root);
+      if (this.mayCreateRoot) return false;
+      throw new RemoteError(
+        this.name,
+        'unavailable',
+        `the folder of remote "${this.name}" (${this.root}) is missing, though photosync recorded files there: is the drive connected and mounted?`,
+      );
+    }
+  }
+
+  private checkRoot(): Promise<void> {
+    this.rootChecked ??= this.rootExists().then(async (present) => {
+      if (!present) await mkdir(this.root, { recursive: true });
+    });
+    return this.rootChecked;
+  }
+
+  /** Creates each destination folder once per run, and clears our own leftovers from an interrupted run there. */
+  private ensureDir(dir: string): Promise<void> {
+    let ready = this.readyDirs.get(dir);
+    if (!ready) {
+      ready = (async () => {
+        await this.checkRoot();
+        await mkdir(dir, { recursive: true });
+        for (const name of await readdir(dir)) {
+          if (isPartial(name) && !name.startsWith(`${PARTIAL_PREFIX}${process.pid}-`)) {
+            await unlink(path.join(dir, name)).catch(() => {});
+          }
+        }
+      })().catch((err: unknown) => {
+        this.readyDirs.delete(dir);
+        throw classifyFsError(this.name, err, `create folder ${dir}`);
+      });
+      this.readyDirs.set(dir, ready);
+    }
+    return ready;
+  }
+}
+
+function isPartial(name: string): boolean {
+  return name.startsWith(PARTIAL_PREFIX) && name.endsWith(PARTIAL_SUFFIX);
+}
+
+/** Streams the body into a new file (never an existing one) and fsyncs it. */
+async function writeFile(temp: string, body: UploadBody, options: UploadOptions): Promise<void> {
+  const handle = await open(temp, 'wx');
+  try {
+    let sent = 0;
+    for await (const chunk of body.open() as AsyncIterable<Buffer>) {
+      options.signal?.throwIfAborted();
+      let offset = 0;
+      while (offset < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+        offset += bytesWritten;
+      }
+      sent += chunk.length;
+      options.onProgress?.(sent);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes the new name itself durable; not every platform can open a folder for fsync.
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    /* best effort: Windows cannot fsync a directory handle */
+  }
+}
+
+export const definition: RemoteDefinition<LocalRemoteConfig> = {
+  identity: (config) => `local:${config.path}`,
+  create: async (config, context) => new LocalRemote(config, { mayCreateRoot: context.firstUse }),
+};

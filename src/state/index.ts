@@ -1,0 +1,47 @@
+/** The state store as the rest of photosync sees it. */
+import { Inventories } from './inventory.ts';
+import { Journal } from './journal.ts';
+import { acquireLock, type HeldLock, type LockOptions } from './lock.ts';
+import { ScanCache } from './scan-cache.ts';
+import { bumpSerial, openDatabase, readBasis, type Db, type StateBasis } from './store.ts';
+
+export class State {
+  readonly scanCache: ScanCache;
+  readonly inventories: Inventories;
+  readonly journal: Journal;
+
+  readonly file: string;
+  private readonly db: Db;
+
+  private constructor(file: string, db: Db) {
+    this.file = file;
+    this.db = db;
+    this.scanCache = new ScanCache(db);
+    this.inventories = new Inventories(db);
+    this.journal = new Journal(db, this.inventories);
+  }
+
+  static open(file: string): State {
+    return new State(file, openDatabase(file));
+  }
+
+  basis(): StateBasis {
+    return readBasis(this.db);
+  }
+
+  /** Marks that what remotes hold is about to change; returns the new serial. */
+  bumpSerial(): number {
+    return this.db.transaction(() => bumpSerial(this.db)).immediate();
+  }
+
+  lock(options?: LockOptions): HeldLock {
+    return acquireLock(this.db, this.file, options);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export type { StateBasis } from './store.ts';
+export type { InventoryRow, RemoteRecord } from './inventory.ts';

@@ -1,0 +1,127 @@
+/** What each remote holds, as recorded by uploads and listings. */
+import { pathKey } from '../planner/path-key.ts';
+import type { Db } from './store.ts';
+
+export type InventoryOrigin = 'uploaded' | 'found' | 'listed';
+
+export interface InventoryRow {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string | null;
+  /** Hashes in the remote's own terms (md5, dropbox content hash, quickxor…), by name. */
+  readonly hashes: Readonly<Record<string, string>>;
+  readonly origin: InventoryOrigin;
+  readonly runId: number | null;
+  readonly writtenAt: number;
+}
+
+export interface RemoteRecord {
+  readonly id: number;
+  readonly identity: string;
+  readonly listedAt: number | null;
+  readonly listCursor: string | null;
+}
+
+interface Row {
+  path: string;
+  size: number;
+  sha256: string | null;
+  hashes: string | null;
+  origin: InventoryOrigin;
+  run_id: number | null;
+  written_at: number;
+}
+
+const COLUMNS = 'path, size, sha256, hashes, origin, run_id, written_at';
+
+function fromRow(r: Row): InventoryRow {
+  return {
+    path: r.path,
+    size: r.size,
+    sha256: r.sha256,
+    hashes: r.hashes ? (JSON.parse(r.hashes) as Record<string, string>) : {},
+    origin: r.origin,
+    runId: r.run_id,
+    writtenAt: r.written_at,
+  };
+}
+
+export class Inventories {
+  private readonly db: Db;
+  private readonly upsertRow;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.upsertRow = db.prepare(
+      `INSERT INTO inventory (remote_id, path, path_key, size, sha256, hashes, origin, run_id, written_at)
+       VALUES (@remote_id, @path, @path_key, @size, @sha256, @hashes, @origin, @run_id, @written_at)
+       ON CONFLICT (remote_id, path) DO UPDATE SET size = excluded.size,
+         sha256 = coalesce(excluded.sha256, inventory.sha256), hashes = excluded.hashes,
+         origin = CASE WHEN inventory.origin = 'listed' THEN excluded.origin ELSE inventory.origin END,
+         run_id = coalesce(inventory.run_id, excluded.run_id), written_at = inventory.written_at`,
+    );
+  }
+
+  /** The remote's row, created on first use. `identity` says what the remote is (type + place). */
+  remote(identity: string, name: string, type: string): RemoteRecord {
+    this.db
+      .prepare(
+        `INSERT INTO remotes (identity, name, type) VALUES (?, ?, ?)
+         ON CONFLICT (identity) DO UPDATE SET name = excluded.name`,
+      )
+      .run(identity, name, type);
+    const row = this.db
+      .prepare(`SELECT id, identity, listed_at, list_cursor FROM remotes WHERE identity = ?`)
+      .get(identity) as { id: number; identity: string; listed_at: number | null; list_cursor: string | null };
+    return { id: row.id, identity: row.identity, listedAt: row.listed_at, listCursor: row.list_cursor };
+  }
+
+  *rows(remoteId: number): Generator<InventoryRow> {
+    const stmt = this.db.prepare(`SELECT ${COLUMNS} FROM inventory WHERE remote_id = ? ORDER BY path`);
+    for (const r of stmt.iterate(remoteId) as Iterable<Row>) yield fromRow(r);
+  }
+
+  count(remoteId: number): number {
+    return this.db.prepare(`SELECT count(*) FROM inventory WHERE remote_id = ?`).pluck().get(remoteId) as number;
+  }
+
+  byPath(remoteId: number, path: string): InventoryRow | undefined {
+    const r = this.db.prepare(`SELECT ${COLUMNS} FROM inventory WHERE remote_id = ? AND path = ?`).get(remoteId, path);
+    return r ? fromRow(r as Row) : undefined;
+  }
+
+  /** Records (or completes) one file. Existing rows keep when and by which run they were first written. */
+  record(remoteId: number, row: Omit<InventoryRow, 'writtenAt'> & { writtenAt?: number }): void {
+    this.upsertRow.run({
+      remote_id: remoteId,
+      path: row.path,
+      path_key: pathKey(row.path),
+      size: row.size,
+      sha256: row.sha256,
+      hashes: Object.keys(row.hashes).length > 0 ? JSON.stringify(row.hashes) : null,
+      origin: row.origin,
+      run_id: row.runId,
+      written_at: row.writtenAt ?? Date.now(),
+    });
+  }
+
+  recordMany(remoteId: number, rows: readonly (Omit<InventoryRow, 'writtenAt'> & { writtenAt?: number })[]): void {
+    if (rows.length === 0) return;
+    this.db.transaction(() => {
+      for (const row of rows) this.record(remoteId, row);
+    })();
+  }
+
+  /** Drops rows for files a listing showed are no longer on the remote (the state forgets; the remote is not touched). */
+  forget(remoteId: number, paths: readonly string[]): void {
+    if (paths.length === 0) return;
+    const del = this.db.prepare(`DELETE FROM inventory WHERE remote_id = ? AND path = ?`);
+    this.db.transaction(() => {
+      for (const p of paths) del.run(remoteId, p);
+    })();
+  }
+
+  markListed(remoteId: number, cursor: string | null): void {
+    this.db.prepare(`UPDATE remotes SET listed_at = ?, list_cursor = ? WHERE id = ?`).run(Date.now(), cursor, remoteId);
+  }
+}

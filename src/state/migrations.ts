@@ -1,0 +1,95 @@
+/**
+ * The state schema, as an append-only list of migrations. `PRAGMA user_version` records how many
+ * have run; a database from a newer photosync (more migrations than this list) is refused.
+ * Never edit a shipped migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: the core pipeline */ `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  -- What each source file looked like when it was last hashed. A file whose size, mtime and
+  -- inode are unchanged is not read again.
+  CREATE TABLE scan_cache (
+    origin          TEXT PRIMARY KEY,
+    size            INTEGER NOT NULL,
+    mtime_ms        REAL NOT NULL,
+    ino             REAL NOT NULL, -- may exceed 2^53 on some file systems; compared, never computed with
+    sha256          TEXT NOT NULL,
+    capture_local   TEXT,
+    capture_offset  TEXT,
+    capture_source  TEXT,
+    magic           TEXT,
+    scanned_at      INTEGER NOT NULL
+  ) STRICT;
+
+  -- One row per remote, keyed by what it is (type + place), not by its name in the config,
+  -- so renaming a remote keeps its inventory and two configs naming one place share it.
+  CREATE TABLE remotes (
+    id          INTEGER PRIMARY KEY,
+    identity    TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    listed_at   INTEGER,
+    list_cursor TEXT
+  ) STRICT;
+
+  -- What each remote holds. path_key (NFC, lower case) finds name clashes on remotes that fold
+  -- case or Unicode form.
+  CREATE TABLE inventory (
+    remote_id   INTEGER NOT NULL REFERENCES remotes(id),
+    path        TEXT NOT NULL,
+    path_key    TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    sha256      TEXT,
+    hashes      TEXT,
+    origin      TEXT NOT NULL CHECK (origin IN ('uploaded', 'found', 'listed')),
+    run_id      INTEGER,
+    written_at  INTEGER NOT NULL,
+    PRIMARY KEY (remote_id, path)
+  ) STRICT;
+  CREATE INDEX inventory_by_key ON inventory (remote_id, path_key);
+  CREATE INDEX inventory_by_sha ON inventory (sha256);
+
+  CREATE TABLE runs (
+    id           INTEGER PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    status       TEXT NOT NULL,
+    serial       INTEGER NOT NULL,
+    plan_sha256  TEXT,
+    config_hash  TEXT,
+    pid          INTEGER NOT NULL,
+    host         TEXT NOT NULL,
+    summary      TEXT
+  ) STRICT;
+
+  -- One row per finished plan action, written in the same transaction as the inventory row it
+  -- produced: an interrupted apply loses nothing it finished.
+  CREATE TABLE journal (
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES runs(id),
+    action_id  INTEGER NOT NULL,
+    remote_id  INTEGER NOT NULL REFERENCES remotes(id),
+    path       TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('uploaded', 'found', 'failed')),
+    error      TEXT,
+    at         INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX journal_by_run ON journal (run_id);
+
+  CREATE TABLE lock (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    pid          INTEGER NOT NULL,
+    host         TEXT NOT NULL,
+    run_id       INTEGER,
+    acquired_at  INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+  ) STRICT;
+  `,
+];

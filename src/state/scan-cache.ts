@@ -1,0 +1,83 @@
+/** Remembers each source file's hash and capture date by (size, mtime, inode). */
+import type { CaptureDate, CaptureSource } from '../sources/types.ts';
+import type { Db } from './store.ts';
+
+export interface CachedScan {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  readonly sha256: string;
+  readonly capture: CaptureDate | null;
+  readonly magic: string | null;
+}
+
+interface Row {
+  origin: string;
+  size: number;
+  mtime_ms: number;
+  ino: number;
+  sha256: string;
+  capture_local: string | null;
+  capture_offset: string | null;
+  capture_source: string | null;
+  magic: string | null;
+}
+
+export class ScanCache {
+  private readonly db: Db;
+  private readonly upsert;
+  private readonly under;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.upsert = db.prepare(
+      `INSERT INTO scan_cache (origin, size, mtime_ms, ino, sha256, capture_local, capture_offset, capture_source, magic, scanned_at)
+       VALUES (@origin, @size, @mtime_ms, @ino, @sha256, @capture_local, @capture_offset, @capture_source, @magic, @scanned_at)
+       ON CONFLICT (origin) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, ino = excluded.ino,
+         sha256 = excluded.sha256, capture_local = excluded.capture_local, capture_offset = excluded.capture_offset,
+         capture_source = excluded.capture_source, magic = excluded.magic, scanned_at = excluded.scanned_at`,
+    );
+    this.under = db.prepare(`SELECT * FROM scan_cache WHERE origin >= ? AND origin < ?`);
+  }
+
+  /** Every cached entry whose origin lies under `root` (one query instead of one per file). */
+  loadUnder(root: string, separator: string): Map<string, CachedScan> {
+    const prefix = root.endsWith(separator) ? root : root + separator;
+    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    const map = new Map<string, CachedScan>();
+    for (const row of this.under.iterate(prefix, upper) as Iterable<Row>) {
+      map.set(row.origin, {
+        size: row.size,
+        mtimeMs: row.mtime_ms,
+        ino: row.ino,
+        sha256: row.sha256,
+        magic: row.magic,
+        capture:
+          row.capture_local && row.capture_source
+            ? { local: row.capture_local, offset: row.capture_offset, source: row.capture_source as CaptureSource }
+            : null,
+      });
+    }
+    return map;
+  }
+
+  putMany(entries: readonly (CachedScan & { origin: string })[]): void {
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const e of entries) {
+        this.upsert.run({
+          origin: e.origin,
+          size: e.size,
+          mtime_ms: e.mtimeMs,
+          ino: e.ino,
+          sha256: e.sha256,
+          capture_local: e.capture?.local ?? null,
+          capture_offset: e.capture?.offset ?? null,
+          capture_source: e.capture?.source ?? null,
+          magic: e.magic,
+          scanned_at: now,
+        });
+      }
+    })();
+  }
+}
