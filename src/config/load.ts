@@ -9,7 +9,7 @@ import { parseConfigDocument, type ConfigDocument, type DocPath } from './docume
 import { interpolate, type InterpolationProblem } from './interpolate.ts';
 import { normalizeConfig } from './normalize.ts';
 import { checkSchema } from './schema.ts';
-import { findInlineSecrets } from './secrets.ts';
+import { findInlineSecrets, withoutSecretKeys } from './secrets.ts';
 import type { Config } from './types.ts';
 
 export const DEFAULT_CONFIG_FILE = 'photosync.yaml';
@@ -51,7 +51,7 @@ export function parseConfig(file: string, text: string, env: NodeJS.ProcessEnv):
 
   const secretIssues = findInlineSecrets(doc.value).map((s) => issue(s.path, s.at, s.message, s.hint));
   const envProblems: InterpolationProblem[] = [];
-  const value = interpolate(doc.value, env, envProblems);
+  const value = interpolate(withoutSecretKeys(doc.value), env, envProblems);
   const schemaIssues = checkSchema(value).map((s) => issue(s.path, s.at, s.message, s.hint));
   const early = [...secretIssues, ...envProblems.map((p) => issue(p.path, 'value', p.message, p.hint)), ...schemaIssues];
   if (early.length > 0) throw new ConfigError(sortIssues(early));

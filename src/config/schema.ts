@@ -13,6 +13,10 @@ export interface SchemaProblem {
   readonly at: 'key' | 'value';
   readonly message: string;
   readonly hint?: string | undefined;
+  /** For an unknown key: the known key it is probably a typo of. */
+  readonly guess?: string | undefined;
+  /** For a missing required key: its name. */
+  readonly missing?: string | undefined;
 }
 
 export const SCHEMA_URL = new URL('../../config.schema.json', import.meta.url);
@@ -42,7 +46,17 @@ export function checkSchema(value: unknown): SchemaProblem[] {
     seen.add(key);
     problems.push(problem);
   }
-  return problems;
+  return withoutExplainedMissing(problems);
+}
+
+/** "missing key path" next to "unknown key paht (did you mean path?)" is one mistake: keep the typo. */
+function withoutExplainedMissing(problems: SchemaProblem[]): SchemaProblem[] {
+  const explained = new Set(
+    problems
+      .filter((p) => p.guess !== undefined)
+      .map((p) => `${p.path.slice(0, -1).join('/')}|${p.guess}`),
+  );
+  return problems.filter((p) => p.missing === undefined || !explained.has(`${p.path.join('/')}|${p.missing}`));
 }
 
 function pointerToPath(pointer: string): (string | number)[] {
@@ -71,6 +85,7 @@ function describe(error: ErrorObject): SchemaProblem | undefined {
         path: [...path, key],
         at: 'key',
         message: `unknown key "${key}"`,
+        guess,
         hint: guess
           ? `did you mean "${guess}"? Allowed here: ${allowed.join(', ')}`
           : `allowed here: ${allowed.join(', ')}`,
@@ -83,6 +98,7 @@ function describe(error: ErrorObject): SchemaProblem | undefined {
         path,
         at: 'value',
         message: `missing required key "${key}"`,
+        missing: key,
         hint: description ? `add ${key}: ${description}` : `add ${key}`,
       };
     }

@@ -20,6 +20,17 @@ export function findInlineSecrets(value: unknown): SecretProblem[] {
   return problems;
 }
 
+/** The value without the keys reported as secrets, so the schema does not report them a second time. */
+export function withoutSecretKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecretKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !SECRET_KEY.test(k))
+      .map(([k, v]) => [k, withoutSecretKeys(v)]),
+  );
+}
+
 function walk(value: unknown, path: DocPath, problems: SecretProblem[]): void {
   if (Array.isArray(value)) {
     value.forEach((v, i) => walk(v, [...path, i], problems));

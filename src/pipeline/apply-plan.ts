@@ -11,7 +11,8 @@ import type { Session } from './session.ts';
 
 export interface AppliedPlan {
   readonly result: ApplyResult;
-  readonly runId: number;
+  /** The journal's run, or null when the plan had nothing to do (no run is recorded). */
+  readonly runId: number | null;
 }
 
 /** Throws StalePlanError unless the plan was made from this state and this config. */
@@ -69,6 +70,9 @@ export async function applyPlan(
 ): Promise<AppliedPlan> {
   checkPlanTargets(session, plan);
   checkPlanIsCurrent(session, plan);
+  if (plan.actions.length === 0) {
+    return { result: { uploaded: 0, found: 0, bytes: 0, failed: [], notStarted: 0, stoppedBy: null }, runId: null };
+  }
   const { state } = session;
   const serial = state.bumpSerial();
   const runId = state.journal.startRun('apply', serial, planSha256, session.config.hash);

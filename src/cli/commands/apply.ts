@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ApplyFailedError, InputError, UsageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import type { ApplyResult } from '../../executor/execute.ts';
-import { applyPlan, withApplyLock } from '../../pipeline/apply-plan.ts';
+import { applyPlan, withApplyLock, type AppliedPlan } from '../../pipeline/apply-plan.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
 import { parsePlanFile, planSha256, type PlanFile } from '../../planner/plan-file.ts';
 import { formatBytes, parseDuration, parseSize } from '../../units.ts';
@@ -48,11 +48,6 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
           renderPlan(out, plan);
         }
       }
-      if (plan.actions.length === 0) {
-        if (out.json) out.result({ uploaded: 0, found: 0, failed: [], notStarted: 0, bytes: 0, deletions: 0 });
-        return ExitCode.Ok;
-      }
-
       const stop = new AbortController();
       const abort = new AbortController();
       let stopReason: 'signal' | 'max-duration' | null = null;
@@ -77,22 +72,26 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
               out.note(`--max-duration reached: finishing the uploads in flight, starting no new ones`);
             }, limits.maxDurationMs);
       const progress = new ApplyProgress(out, plan.actions);
-      let result: ApplyResult;
+      let applied: AppliedPlan;
       try {
-        ({ result } = await applyPlan(session, lock, plan, sha, {
+        applied = await applyPlan(session, lock, plan, sha, {
           stop: stop.signal,
           abort: abort.signal,
           maxBytes: limits.maxBytes,
           transfers: limits.transfers,
           onEvent: (e) => progress.handle(e),
-        }));
+        });
       } finally {
         progress.stop();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         if (deadline) clearTimeout(deadline);
       }
-      return finish(ctx, result, stopReason);
+      if (applied.runId === null && !out.json) {
+        if (planPath) out.line('The plan has nothing to do.');
+        return ExitCode.Ok;
+      }
+      return finish(ctx, applied.result, stopReason);
     });
   } finally {
     await session.close();

@@ -1,0 +1,36 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LocalRemote } from '../../src/remotes/local/index.ts';
+import { runRemoteContract, bodyFrom } from '../contract/remote-contract.ts';
+import { tmpdir } from '../helpers/tmp.ts';
+
+function localRemote(root = path.join(tmpdir(), 'remote'), mayCreateRoot = true): LocalRemote {
+  return new LocalRemote(
+    { name: 'usb', type: 'local', path: root, layout: '{name}', media: 'external-disk', offsite: false, transfers: 4, include: null, exclude: [] },
+    { mayCreateRoot },
+  );
+}
+
+runRemoteContract({ name: 'local', create: async () => localRemote(), multiChunkBytes: 3 * 1024 * 1024 + 11 });
+
+describe('remote: local', () => {
+  it('never creates the folder of a remote that already holds files (an unmounted drive)', async () => {
+    const root = path.join(tmpdir(), 'not-mounted');
+    const remote = localRemote(root, false);
+    await expect(remote.create('a.jpg', bodyFrom(Buffer.from('x'), remote).body)).rejects.toThrow(/is missing, though photosync recorded files there/);
+    expect(() => readdirSync(root)).toThrow();
+  });
+
+  it('clears its own leftovers from an interrupted run, and lists none of them', async () => {
+    const root = path.join(tmpdir(), 'r');
+    mkdirSync(path.join(root, '2024'), { recursive: true });
+    writeFileSync(path.join(root, '2024', '.photosync-99999-abc.partial'), 'half a photo');
+    const remote = localRemote(root);
+    const listed = [];
+    for await (const e of remote.list()) listed.push(e.path);
+    expect(listed).toEqual([]);
+    await remote.create('2024/new.jpg', bodyFrom(Buffer.from('new'), remote).body);
+    expect(readdirSync(path.join(root, '2024'))).toEqual(['new.jpg']);
+  });
+});
