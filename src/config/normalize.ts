@@ -7,13 +7,18 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseLayout } from '../planner/layout.ts';
 import type { DocPath } from './document.ts';
+import { parseSize } from '../units.ts';
 import {
   DEFAULT_LAYOUT,
   type BackupPolicy,
   type Config,
+  type LocalRemoteConfig,
   type MediaKind,
   type RemoteConfig,
+  type RemoteType,
   type SourceConfig,
+  type SourceType,
+  type TokenStoreKind,
 } from './types.ts';
 
 export interface NormalizeProblem {
@@ -25,7 +30,7 @@ export interface NormalizeProblem {
 
 /** The raw shapes below are guaranteed by config.schema.json; this module only reads them. */
 interface RawSource {
-  type: 'local';
+  type: SourceType;
   path: string;
   include?: string[];
   exclude?: string[];
@@ -34,14 +39,37 @@ interface RawSource {
 }
 
 interface RawRemote {
-  type: 'local';
-  path: string;
+  type: RemoteType;
   layout?: string;
   media?: MediaKind;
   offsite?: boolean;
   transfers?: number;
+  quota?: string;
   include?: string[];
   exclude?: string[];
+  // per type
+  path?: string;
+  url?: string;
+  username?: string;
+  password_env?: string;
+  verify?: 'readback' | 'size';
+  bucket?: string;
+  prefix?: string;
+  region?: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  profile?: string;
+  storageClass?: string;
+  conditionalWrites?: boolean;
+  folder?: string;
+  client_id?: string;
+  token_store?: TokenStoreKind;
+  api_url?: string;
+  auth_url?: string;
+  token_url?: string;
+  upload_session_threshold?: string;
+  tenant?: string;
+  drive_type?: 'personal' | 'business';
 }
 
 interface RawConfig {
@@ -52,6 +80,16 @@ interface RawConfig {
   sources: Record<string, RawSource>;
   remotes: Record<string, RawRemote>;
 }
+
+/** Where each kind of remote usually lives, for the 3-2-1 count when the config does not say. */
+const DEFAULTS: Record<RemoteType, { media: MediaKind; offsite: boolean; transfers: number }> = {
+  local: { media: 'external-disk', offsite: false, transfers: 4 },
+  webdav: { media: 'nas', offsite: false, transfers: 8 },
+  s3: { media: 'cloud', offsite: true, transfers: 8 },
+  gdrive: { media: 'cloud', offsite: true, transfers: 4 },
+  dropbox: { media: 'cloud', offsite: true, transfers: 4 },
+  onedrive: { media: 'cloud', offsite: true, transfers: 4 },
+};
 
 export interface NormalizeContext {
   readonly file: string;
@@ -82,17 +120,7 @@ export function normalizeConfig(
 
   const remotes: RemoteConfig[] = Object.entries(raw.remotes).map(([name, r]) => {
     if (r.layout !== undefined) checkLayout(r.layout, ['remotes', name, 'layout'], problems);
-    return {
-      name,
-      type: r.type,
-      path: resolve(r.path),
-      layout: r.layout ?? defaultLayout,
-      media: r.media ?? 'external-disk',
-      offsite: r.offsite ?? false,
-      transfers: r.transfers ?? 4,
-      include: r.include ?? null,
-      exclude: r.exclude ?? [],
-    };
+    return normalizeRemote(name, r, defaultLayout, resolve);
   });
 
   checkOverlaps(sources, remotes, problems);
@@ -106,6 +134,76 @@ export function normalizeConfig(
   const hashed = { statePath, policy, sources, remotes };
   const hash = createHash('sha256').update(canonicalJson(hashed)).digest('hex');
   return { config: { file: ctx.file, hash, ...hashed }, problems };
+}
+
+function normalizeRemote(name: string, r: RawRemote, defaultLayout: string, resolve: (p: string) => string): RemoteConfig {
+  const defaults = DEFAULTS[r.type];
+  const common = {
+    name,
+    layout: r.layout ?? defaultLayout,
+    media: r.media ?? defaults.media,
+    offsite: r.offsite ?? defaults.offsite,
+    transfers: r.transfers ?? defaults.transfers,
+    quotaBytes: r.quota !== undefined ? parseSize(r.quota) : null,
+    include: r.include ?? null,
+    exclude: r.exclude ?? [],
+  };
+  const oauth = () => ({
+    clientId: r.client_id!,
+    tokenStore: r.token_store ?? 'keychain',
+    apiUrl: r.api_url ?? null,
+    authUrl: r.auth_url ?? null,
+    tokenUrl: r.token_url ?? null,
+  });
+  switch (r.type) {
+    case 'local':
+      return { ...common, type: 'local', path: resolve(r.path!) };
+    case 'webdav':
+      return {
+        ...common,
+        type: 'webdav',
+        url: r.url!.replace(/\/+$/, ''),
+        username: r.username ?? null,
+        passwordEnv: r.password_env ?? null,
+        verify: r.verify ?? 'readback',
+      };
+    case 's3': {
+      const prefix = (r.prefix ?? '').replace(/^\/+/, '');
+      return {
+        ...common,
+        type: 's3',
+        bucket: r.bucket!,
+        prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+        region: r.region ?? 'us-east-1',
+        endpoint: r.endpoint ?? null,
+        forcePathStyle: r.forcePathStyle ?? r.endpoint !== undefined,
+        profile: r.profile ?? null,
+        storageClass: r.storageClass ?? null,
+        conditionalWrites: r.conditionalWrites ?? null,
+      };
+    }
+    case 'gdrive':
+      return { ...common, ...oauth(), type: 'gdrive', folder: r.folder!.replace(/^\/+|\/+$/g, '') };
+    case 'dropbox':
+      return {
+        ...common,
+        ...oauth(),
+        type: 'dropbox',
+        path: r.path!.replace(/\/+$/, ''),
+        uploadSessionThreshold: r.upload_session_threshold !== undefined ? (parseSize(r.upload_session_threshold) ?? 0) : 8 * 1024 * 1024,
+      };
+    case 'onedrive': {
+      const driveType = r.drive_type ?? 'personal';
+      return {
+        ...common,
+        ...oauth(),
+        type: 'onedrive',
+        path: r.path!.replace(/\/+$/, ''),
+        driveType,
+        tenant: r.tenant ?? (driveType === 'personal' ? 'consumers' : 'organizations'),
+      };
+    }
+  }
 }
 
 function checkLayout(layout: string, at: DocPath, problems: NormalizeProblem[]): void {
@@ -123,7 +221,8 @@ function checkOverlaps(
     const rel = path.relative(parent, child);
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
   };
-  for (const remote of remotes) {
+  const folders = remotes.filter((r): r is LocalRemoteConfig => r.type === 'local');
+  for (const remote of folders) {
     for (const source of sources) {
       if (inside(remote.path, source.path) || inside(source.path, remote.path)) {
         problems.push({
@@ -136,7 +235,7 @@ function checkOverlaps(
     }
   }
   const seen = new Map<string, string>();
-  for (const remote of remotes) {
+  for (const remote of folders) {
     const other = seen.get(remote.path);
     if (other !== undefined) {
       problems.push({

@@ -14,13 +14,12 @@ export type MediaKind =
   | 'optical'
   | 'tape';
 
-export type SourceType = 'local';
-export type RemoteType = 'local';
+export type SourceType = 'local' | 'icloud-export' | 'google-takeout';
 
 export interface SourceConfig {
   readonly name: string;
   readonly type: SourceType;
-  /** Absolute path of the folder. */
+  /** Absolute path of the folder (for google-takeout possibly one archive file). */
   readonly path: string;
   readonly include: readonly string[] | null;
   readonly exclude: readonly string[];
@@ -34,6 +33,8 @@ interface RemoteCommon {
   readonly media: MediaKind;
   readonly offsite: boolean;
   readonly transfers: number;
+  /** Bytes photosync may fill, for remotes that cannot report free space; null when unset. */
+  readonly quotaBytes: number | null;
   readonly include: readonly string[] | null;
   readonly exclude: readonly string[];
 }
@@ -44,7 +45,69 @@ export interface LocalRemoteConfig extends RemoteCommon {
   readonly path: string;
 }
 
-export type RemoteConfig = LocalRemoteConfig;
+export interface WebdavRemoteConfig extends RemoteCommon {
+  readonly type: 'webdav';
+  readonly url: string;
+  readonly username: string | null;
+  /** Environment variable holding the password; else the keychain. */
+  readonly passwordEnv: string | null;
+  readonly verify: 'readback' | 'size';
+}
+
+export interface S3RemoteConfig extends RemoteCommon {
+  readonly type: 's3';
+  readonly bucket: string;
+  /** Key prefix, without leading slash, ending in "/" unless empty. */
+  readonly prefix: string;
+  readonly region: string;
+  readonly endpoint: string | null;
+  readonly forcePathStyle: boolean;
+  readonly profile: string | null;
+  readonly storageClass: string | null;
+  /** Whether the store honours If-None-Match: * (null: find out). */
+  readonly conditionalWrites: boolean | null;
+}
+
+export type TokenStoreKind = 'keychain' | 'file';
+
+interface OAuthRemote extends RemoteCommon {
+  readonly clientId: string;
+  readonly tokenStore: TokenStoreKind;
+  readonly apiUrl: string | null;
+  readonly authUrl: string | null;
+  readonly tokenUrl: string | null;
+}
+
+export interface GdriveRemoteConfig extends OAuthRemote {
+  readonly type: 'gdrive';
+  /** Folder path under My Drive, "/"-separated, no leading slash. */
+  readonly folder: string;
+}
+
+export interface DropboxRemoteConfig extends OAuthRemote {
+  readonly type: 'dropbox';
+  /** Absolute Dropbox path ("/Photos"), no trailing slash. */
+  readonly path: string;
+  readonly uploadSessionThreshold: number;
+}
+
+export interface OnedriveRemoteConfig extends OAuthRemote {
+  readonly type: 'onedrive';
+  /** Absolute drive path ("/Photos"), no trailing slash. */
+  readonly path: string;
+  readonly tenant: string;
+  readonly driveType: 'personal' | 'business';
+}
+
+export type RemoteConfig =
+  | LocalRemoteConfig
+  | WebdavRemoteConfig
+  | S3RemoteConfig
+  | GdriveRemoteConfig
+  | DropboxRemoteConfig
+  | OnedriveRemoteConfig;
+
+export type RemoteType = RemoteConfig['type'];
 
 export interface BackupPolicy {
   readonly copies: number;

@@ -20,16 +20,17 @@ const EXIF_OPTIONS: Parameters<typeof exifr.parse>[1] = {
   ihdr: false,
 };
 
+/** `filePath` is null for bytes that are not a plain file (an archive member): only the header is read then. */
 export async function embeddedCaptureDate(
   header: Buffer,
-  filePath: string,
+  filePath: string | null,
   fileSize: number,
   kind: MediaClass,
 ): Promise<CaptureDate | null> {
   if (kind === 'video') return quickTimeCaptureDate(header, filePath, fileSize);
   if (kind !== 'photo') return null;
   const fromHeader = await parseExif(header);
-  if (fromHeader || fileSize <= header.length) return exifCaptureDate(fromHeader);
+  if (fromHeader || fileSize <= header.length || filePath === null) return exifCaptureDate(fromHeader);
   // HEIC/TIFF containers may point at EXIF beyond the header; exifr then reads just those chunks.
   return exifCaptureDate(await parseExif(filePath));
 }

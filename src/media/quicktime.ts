@@ -47,9 +47,9 @@ function* children(buf: Buffer, start: number, end: number): Generator<Box> {
 }
 
 /** Finds the top-level moov box, in the header bytes if it is there, else by walking the file. */
-async function loadMoov(header: Buffer, filePath: string, fileSize: number): Promise<Buffer | null> {
+async function loadMoov(header: Buffer, filePath: string | null, fileSize: number): Promise<Buffer | null> {
   let offset = 0;
-  const handle = header.length >= fileSize ? null : await open(filePath, 'r');
+  const handle = header.length >= fileSize || filePath === null ? null : await open(filePath, 'r');
   try {
     const head = Buffer.alloc(16);
     while (offset + 8 <= fileSize) {
@@ -80,7 +80,7 @@ async function loadMoov(header: Buffer, filePath: string, fileSize: number): Pro
   }
 }
 
-export async function quickTimeCaptureDate(header: Buffer, filePath: string, fileSize: number): Promise<CaptureDate | null> {
+export async function quickTimeCaptureDate(header: Buffer, filePath: string | null, fileSize: number): Promise<CaptureDate | null> {
   // Not an ISO-BMFF/QuickTime file (AVI, MKV…): no box structure to read.
   const first = readBoxHeader(header, 0, fileSize);
   if (!first || !/^[a-z ]{4}$/i.test(first.type)) return null;

@@ -3,9 +3,12 @@
  * needed: to list one photosync has never seen (or when asked to refresh), and to upload. A run
  * with nothing new to do makes no request at all.
  */
+import path from 'node:path';
+import { fileStore, keychainStore, type SecretStore } from '../auth/secret-store.ts';
 import type { Config, RemoteConfig } from '../config/types.ts';
 import { MemoryInventory } from '../planner/inventory.ts';
-import { createRemote, remoteIdentity } from '../remotes/registry.ts';
+import { remoteIdentity } from '../remotes/identity.ts';
+import { createRemote } from '../remotes/registry.ts';
 import { unsafePathReason } from '../remotes/safe-path.ts';
 import type { Remote } from '../remotes/types.ts';
 import { hashRemoteFile } from '../executor/remote-hash.ts';
@@ -32,20 +35,27 @@ export class Session {
   readonly config: Config;
   readonly state: State;
   readonly remotes: readonly RemoteHandle[];
+  /** Whether a person is there to answer prompts (never under cron). */
+  readonly interactive: boolean;
   private readonly opened = new Map<string, Remote>();
 
-  private constructor(config: Config, state: State, remotes: RemoteHandle[]) {
+  private constructor(config: Config, state: State, remotes: RemoteHandle[], interactive: boolean) {
     this.config = config;
     this.state = state;
     this.remotes = remotes;
+    this.interactive = interactive;
   }
 
-  static async open(config: Config, env: NodeJS.ProcessEnv): Promise<Session> {
+  /** Secrets by where the remote keeps them: the OS keychain, or the 0600 file beside the state. */
+  readonly secrets = (kind: 'keychain' | 'file'): SecretStore =>
+    kind === 'keychain' ? keychainStore() : fileStore(path.join(path.dirname(this.config.statePath), 'secrets.json'));
+
+  static async open(config: Config, env: NodeJS.ProcessEnv, options: { interactive?: boolean } = {}): Promise<Session> {
     const state = State.open(config.statePath);
     const handles: RemoteHandle[] = [];
-    const session = new Session(config, state, handles);
+    const session = new Session(config, state, handles, options.interactive ?? false);
     for (const remoteConfig of config.remotes) {
-      const record = state.inventories.remote(await remoteIdentity(remoteConfig), remoteConfig.name, remoteConfig.type);
+      const record = state.inventories.remote(remoteIdentity(remoteConfig), remoteConfig.name, remoteConfig.type);
       const handle: RemoteHandle = {
         config: remoteConfig,
         record,
@@ -55,7 +65,7 @@ export class Session {
             // Nothing recorded there yet: the remote may create its root folder (a local remote
             // refuses to once it holds files, as a missing folder then means an unmounted drive).
             const firstUse = state.inventories.count(handle.record.id) === 0;
-            remote = await createRemote(remoteConfig, { firstUse, env });
+            remote = await createRemote(remoteConfig, { firstUse, env, secrets: session.secrets, interactive: session.interactive });
             session.opened.set(remoteConfig.name, remote);
           }
           return remote;

@@ -105,8 +105,11 @@ function planRemote(
     if (missing.length === 0) continue;
 
     const { dir, stem, primaryTail } = unitStem(unit, layout.segments, inventory);
+    const primaryStem = splitName(baseName(unit.primary.relPath)).stem;
     const nameOf = (m: SourceFile, s: string): string =>
-      `${dir}${s}${m === unit.primary ? primaryTail : companionSuffix(m)}`;
+      m === unit.primary
+        ? `${dir}${s}${primaryTail}`
+        : `${dir}${m.companionStem ? s.replace(primaryStem, m.companionStem) : s}${companionSuffix(m)}`;
 
     // The whole unit moves to a suffixed stem if any member's name is taken, so it stays together.
     let unitStemChoice = stem;
@@ -164,7 +167,7 @@ function unitStem(
   if (unit.members.length > 1) {
     for (const member of unit.members) {
       const existing = inventory.pathOf(member.sha256);
-      if (existing === undefined) continue;
+      if (existing === undefined || member.companionStem) continue;
       const tail = member === unit.primary ? primarySuffix(member) : companionSuffix(member);
       const { dir, stem } = splitTail(existing, tail);
       return { dir, stem, primaryTail: primarySuffix(unit.primary) };

@@ -1,15 +1,19 @@
 /**
- * Runs in a worker thread: streams one file through SHA-256 with a reused buffer (never the whole
- * file in memory) and, from the first bytes it read anyway, extracts the embedded capture date.
+ * Runs in a worker thread: streams one file through SHA-256 (never the whole file in memory) and,
+ * from the first bytes it read anyway, extracts the embedded capture date. A small sidecar's text
+ * comes back too, so its source type can read it without a second pass.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { embeddedCaptureDate } from '../media/embedded-date.ts';
+import { isArchiveOrigin } from './open.ts';
 import type { CaptureDate, MediaClass } from './types.ts';
 
 export interface HashTask {
-  readonly path: string;
+  readonly origin: string;
   readonly kind: MediaClass;
+  /** Return the file's text (sidecars of at most MAX_TEXT_BYTES). */
+  readonly wantText?: boolean;
 }
 
 export interface HashResult {
@@ -18,45 +22,83 @@ export interface HashResult {
   readonly mtimeMs: number;
   readonly ino: number;
   readonly capture: CaptureDate | null;
-  /** The first bytes, for content sniffing (a JPEG named .HEIC). */
+  /** The first bytes, hex, for content sniffing (a JPEG named .HEIC). */
   readonly magic: string;
+  readonly text?: string;
 }
 
 const CHUNK = 1024 * 1024;
 /** Enough for EXIF in JPEGs and for the metadata boxes of nearly all HEIC and phone videos. */
-const HEADER_BYTES = 256 * 1024;
+export const HEADER_BYTES = 256 * 1024;
+export const MAX_TEXT_BYTES = 1024 * 1024;
 
 export default async function hashFile(task: HashTask): Promise<HashResult> {
-  const handle = await open(task.path, 'r');
+  if (isArchiveOrigin(task.origin)) throw new Error('archive members are hashed by their source type, in one pass per archive');
+  const handle = await open(task.origin, 'r');
   try {
     const before = await handle.stat();
     // One buffer per call: calls may overlap (on the main thread, several files are read at once).
     const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, before.size)));
-    const hash = createHash('sha256');
-    const header = Buffer.alloc(Math.min(HEADER_BYTES, before.size));
+    const digest = new StreamDigest(before.size, task.wantText === true);
     let position = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      if (position < header.length) chunk.copy(header, position, 0, Math.min(bytesRead, header.length - position));
-      hash.update(chunk);
+      digest.update(buffer.subarray(0, bytesRead));
       position += bytesRead;
     }
     const after = await handle.stat();
     if (position !== before.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
       throw new Error('the file changed while it was being read');
     }
-    const capture = await embeddedCaptureDate(header, task.path, before.size, task.kind);
-    return {
-      sha256: hash.digest('hex'),
-      size: before.size,
-      mtimeMs: before.mtimeMs,
-      ino: before.ino,
-      capture,
-      magic: header.subarray(0, 16).toString('hex'),
-    };
+    return await digest.finish(task, { mtimeMs: before.mtimeMs, ino: before.ino }, task.origin);
   } finally {
     await handle.close();
+  }
+}
+
+/** Hashes a stream (an archive member) the same way. */
+export async function hashStream(
+  stream: AsyncIterable<Buffer>,
+  size: number,
+  task: HashTask,
+  stat: { mtimeMs: number; ino: number },
+): Promise<HashResult> {
+  const digest = new StreamDigest(size, task.wantText === true);
+  for await (const chunk of stream) digest.update(chunk);
+  if (digest.length !== size) throw new Error(`read ${digest.length} bytes, the archive says ${size}`);
+  return digest.finish(task, stat, null);
+}
+
+class StreamDigest {
+  private readonly hash = createHash('sha256');
+  private readonly header: Buffer;
+  private readonly text: Buffer[] | null;
+  length = 0;
+
+  constructor(size: number, wantText: boolean) {
+    this.header = Buffer.alloc(Math.min(HEADER_BYTES, size));
+    this.text = wantText && size <= MAX_TEXT_BYTES ? [] : null;
+  }
+
+  update(chunk: Buffer): void {
+    if (this.length < this.header.length) chunk.copy(this.header, this.length, 0, Math.min(chunk.length, this.header.length - this.length));
+    this.text?.push(Buffer.from(chunk));
+    this.hash.update(chunk);
+    this.length += chunk.length;
+  }
+
+  async finish(task: HashTask, stat: { mtimeMs: number; ino: number }, path: string | null): Promise<HashResult> {
+    // Containers whose metadata lies past the header are re-read in chunks, from a real file only.
+    const capture = await embeddedCaptureDate(this.header, path, this.length, task.kind);
+    return {
+      sha256: this.hash.digest('hex'),
+      size: this.length,
+      mtimeMs: stat.mtimeMs,
+      ino: stat.ino,
+      capture,
+      magic: this.header.subarray(0, 16).toString('hex'),
+      ...(this.text ? { text: Buffer.concat(this.text).toString('utf8') } : {}),
+    };
   }
 }

@@ -1,18 +1,17 @@
 /**
- * Scans every configured source into a SourceSnapshot. Files whose size, mtime and inode match the
- * scan cache are not read again; the rest are hashed on all cores, and the cache is updated in
- * batches so an interrupted scan keeps most of its work.
+ * Scans every configured source into a SourceSnapshot. Each source's type lists its files; files
+ * whose size, mtime and inode match the scan cache are not read again; the rest are hashed on all
+ * cores (the cache is updated in batches, so an interrupted scan keeps most of its work); then the
+ * source type assembles the files into photos (companions, sidecar dates, albums).
  */
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import type { SourceConfig } from '../config/types.ts';
-import { captureFromMtime, filenameCaptureDate } from '../media/capture-date.ts';
 import { mediaClassOf } from '../media/kinds.ts';
-import { sniffMismatch } from '../media/sniff.ts';
 import type { CachedScan, ScanCache } from '../state/scan-cache.ts';
-import { createHashPool } from './hash-pool.ts';
-import type { CaptureDate, SourceFile, SourceProblem, SourceSnapshot } from './types.ts';
-import { walkSource, type WalkedFile } from './walk.ts';
+import { createHashPool, type HashPool } from './hash-pool.ts';
+import { sourceKind } from './kinds.ts';
+import type { HashOutcome, ListedFile, ScannedFile, SourceKind } from './source-kind.ts';
+import type { SourceFile, SourceProblem, SourceSnapshot } from './types.ts';
 
 export interface ScanProgress {
   readonly phase: 'listing' | 'hashing';
@@ -31,6 +30,13 @@ export interface ScanOptions {
 
 const FLUSH_EVERY = 500;
 
+interface Work {
+  readonly source: SourceConfig;
+  readonly kind: SourceKind;
+  readonly ready: ScannedFile[];
+  readonly pending: ListedFile[];
+}
+
 export async function scanSources(
   sources: readonly SourceConfig[],
   cache: ScanCache,
@@ -38,36 +44,39 @@ export async function scanSources(
 ): Promise<SourceSnapshot> {
   const problems: SourceProblem[] = [];
   let skipped = 0;
-  const pending: { source: SourceConfig; file: WalkedFile; cached: CachedScan | undefined }[] = [];
-  const ready: { source: SourceConfig; file: WalkedFile; scan: CachedScan }[] = [];
+  const work: Work[] = [];
 
   for (const source of sources) {
-    if (!existsSync(source.path) || !statSync(source.path).isDirectory()) {
+    if (!existsSync(source.path)) {
       problems.push({
         source: source.name,
         relPath: '.',
-        message: `source folder ${source.path} is not there (not mounted or not connected?); nothing from it was scanned`,
+        message: `source ${source.path} is not there (not mounted or not connected?); nothing from it was scanned`,
       });
       continue;
     }
     options.onProgress?.({ phase: 'listing', files: 0, bytes: 0, totalFiles: 0, totalBytes: 0 });
-    const walked = await walkSource(source.path, source);
-    skipped += walked.skipped;
-    for (const p of walked.problems) problems.push({ source: source.name, ...p });
-    const known = cache.loadUnder(source.path, path.sep);
-    for (const file of walked.files) {
-      const cached = known.get(file.absPath);
+    const kind = await sourceKind(source.type);
+    const listing = await kind.list(source);
+    skipped += listing.skipped;
+    for (const p of listing.problems) problems.push({ source: source.name, ...p });
+    const known = cache.loadUnder(source.path);
+    const item: Work = { source, kind, ready: [], pending: [] };
+    for (const file of listing.files) {
+      const cached = known.get(file.origin);
       if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs && cached.ino === file.ino) {
-        ready.push({ source, file, scan: cached });
+        item.ready.push({ ...file, scan: cached });
       } else {
-        pending.push({ source, file, cached });
+        item.pending.push(file);
       }
     }
+    work.push(item);
   }
 
-  const totalBytes = pending.reduce((n, p) => n + p.file.size, 0);
-  if (pending.length > 0) {
-    const pool = await createHashPool({ files: pending.length, bytes: totalBytes }, options.threads);
+  const totalFiles = work.reduce((n, w) => n + w.pending.length, 0);
+  const totalBytes = work.reduce((n, w) => n + w.pending.reduce((b, f) => b + f.size, 0), 0);
+  if (totalFiles > 0) {
+    const pool = await createHashPool({ files: totalFiles, bytes: totalBytes }, options.threads);
     let doneFiles = 0;
     let doneBytes = 0;
     let unflushed: (CachedScan & { origin: string })[] = [];
@@ -76,60 +85,60 @@ export async function scanSources(
       unflushed = [];
     };
     try {
-      await Promise.all(
-        pending.map(async ({ source, file }) => {
-          if (options.signal?.aborted) return;
-          try {
-            const result = await pool.hash({ path: file.absPath, kind: mediaClassOf(file.relPath) });
-            const scan: CachedScan = {
-              size: result.size,
-              mtimeMs: result.mtimeMs,
-              ino: result.ino,
-              sha256: result.sha256,
-              capture: result.capture,
-              magic: result.magic,
-            };
-            ready.push({ source, file: { ...file, size: result.size, mtimeMs: result.mtimeMs }, scan });
-            unflushed.push({ origin: file.absPath, ...scan });
+      for (const w of work) {
+        if (w.pending.length === 0) continue;
+        const report = (outcome: HashOutcome): void => {
+          if (outcome.scan) {
+            w.ready.push({ ...outcome.file, size: outcome.scan.size, mtimeMs: outcome.scan.mtimeMs, scan: outcome.scan });
+            unflushed.push({ origin: outcome.file.origin, ...outcome.scan });
             if (unflushed.length >= FLUSH_EVERY) flush();
-          } catch (err) {
-            problems.push({ source: source.name, relPath: file.relPath, message: `not read: ${(err as Error).message}` });
-          } finally {
-            doneFiles++;
-            doneBytes += file.size;
-            options.onProgress?.({ phase: 'hashing', files: doneFiles, bytes: doneBytes, totalFiles: pending.length, totalBytes });
+          } else {
+            problems.push({ source: w.source.name, relPath: outcome.file.relPath, message: `not read: ${outcome.error ?? 'unknown error'}` });
           }
-        }),
-      );
+          doneFiles++;
+          doneBytes += outcome.file.size;
+          options.onProgress?.({ phase: 'hashing', files: doneFiles, bytes: doneBytes, totalFiles, totalBytes });
+        };
+        await (w.kind.hash ?? hashEachFile)(w.pending, pool, report, w.kind, options.signal);
+      }
     } finally {
       flush();
       await pool.close();
     }
   }
 
-  const order = new Map(sources.map((s, i) => [s.name, i]));
-  const files = ready.map(({ source, file, scan }) => toSourceFile(source, file, scan));
-  files.sort(
-    (a, b) =>
-      (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) ||
-      (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0),
-  );
+  const files: SourceFile[] = [];
+  for (const w of work) {
+    w.ready.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+    const assembled = w.kind.assemble(w.source, w.ready);
+    files.push(...assembled.files);
+    for (const p of assembled.problems) problems.push({ source: w.source.name, ...p });
+  }
   return { files, problems, skipped };
 }
 
-function toSourceFile(source: SourceConfig, file: WalkedFile, scan: CachedScan): SourceFile {
-  const name = path.posix.basename(file.relPath);
-  const capture: CaptureDate = scan.capture ?? filenameCaptureDate(name) ?? captureFromMtime(file.mtimeMs);
-  const mismatch = scan.magic ? sniffMismatch(name, scan.magic) : null;
-  return {
-    source: source.name,
-    relPath: file.relPath,
-    origin: file.absPath,
-    size: file.size,
-    mtimeMs: file.mtimeMs,
-    sha256: scan.sha256,
-    kind: mediaClassOf(name),
-    capture,
-    ...(mismatch ? { notes: [mismatch] } : {}),
-  };
+/** The default: each file is one task on the worker pool. */
+async function hashEachFile(
+  files: readonly ListedFile[],
+  pool: HashPool,
+  report: (outcome: HashOutcome) => void,
+  kind: SourceKind,
+  signal?: AbortSignal,
+): Promise<void> {
+  await Promise.all(
+    files.map(async (file) => {
+      if (signal?.aborted) return;
+      const fileKind = mediaClassOf(file.relPath);
+      try {
+        const result = await pool.hash({ origin: file.origin, kind: fileKind, wantText: fileKind === 'sidecar' && kind.sidecarMeta !== undefined });
+        const { text, ...rest } = result;
+        report({
+          file,
+          scan: { ...rest, meta: text !== undefined && kind.sidecarMeta ? kind.sidecarMeta(file.relPath, text) : null },
+        });
+      } catch (err) {
+        report({ file, error: (err as Error).message });
+      }
+    }),
+  );
 }

@@ -43,6 +43,13 @@ export interface SourceFile {
    * IMG_1234_HEVC.MOV beside IMG_1234.HEIC, ".HEIC.xmp" for IMG_1234.HEIC.xmp). Default: "." + extension.
    */
   readonly stemSuffix?: string | undefined;
+  /**
+   * For a companion whose own stem must survive (IMG_O1234.AAE beside IMG_1234.HEIC): its stem at
+   * the source. Its destination name is the group's stem with the photo's stem replaced by this.
+   */
+  readonly companionStem?: string | undefined;
+  /** For an edited render (IMG_E1234.JPG): the path of the original it was made from. */
+  readonly editOf?: string | undefined;
   readonly albums?: readonly string[] | undefined;
   /** Things the user should know about this file (an extension that lies about the content…). */
   readonly notes?: readonly string[] | undefined;

@@ -22,6 +22,8 @@ export const MIGRATIONS: readonly string[] = [
     capture_offset  TEXT,
     capture_source  TEXT,
     magic           TEXT,
+    -- What a source type learned from the file (a Takeout sidecar's title and dates), as JSON.
+    meta            TEXT,
     scanned_at      INTEGER NOT NULL
   ) STRICT;
 

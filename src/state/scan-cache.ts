@@ -9,6 +9,8 @@ export interface CachedScan {
   readonly sha256: string;
   readonly capture: CaptureDate | null;
   readonly magic: string | null;
+  /** Source-type specific facts read from the file (JSON-serialisable), e.g. a sidecar's contents. */
+  readonly meta: unknown;
 }
 
 interface Row {
@@ -21,6 +23,7 @@ interface Row {
   capture_offset: string | null;
   capture_source: string | null;
   magic: string | null;
+  meta: string | null;
 }
 
 export class ScanCache {
@@ -31,19 +34,21 @@ export class ScanCache {
   constructor(db: Db) {
     this.db = db;
     this.upsert = db.prepare(
-      `INSERT INTO scan_cache (origin, size, mtime_ms, ino, sha256, capture_local, capture_offset, capture_source, magic, scanned_at)
-       VALUES (@origin, @size, @mtime_ms, @ino, @sha256, @capture_local, @capture_offset, @capture_source, @magic, @scanned_at)
+      `INSERT INTO scan_cache (origin, size, mtime_ms, ino, sha256, capture_local, capture_offset, capture_source, magic, meta, scanned_at)
+       VALUES (@origin, @size, @mtime_ms, @ino, @sha256, @capture_local, @capture_offset, @capture_source, @magic, @meta, @scanned_at)
        ON CONFLICT (origin) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, ino = excluded.ino,
          sha256 = excluded.sha256, capture_local = excluded.capture_local, capture_offset = excluded.capture_offset,
-         capture_source = excluded.capture_source, magic = excluded.magic, scanned_at = excluded.scanned_at`,
+         capture_source = excluded.capture_source, magic = excluded.magic, meta = excluded.meta, scanned_at = excluded.scanned_at`,
     );
     this.under = db.prepare(`SELECT * FROM scan_cache WHERE origin >= ? AND origin < ?`);
   }
 
-  /** Every cached entry whose origin lies under `root` (one query instead of one per file). */
-  loadUnder(root: string, separator: string): Map<string, CachedScan> {
-    const prefix = root.endsWith(separator) ? root : root + separator;
-    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  /**
+   * Every cached entry whose origin starts with `prefix` (one query instead of one per file). It
+   * may include neighbours sharing the prefix ("/photos2" for "/photos"); callers look up exact origins.
+   */
+  loadUnder(prefix: string): Map<string, CachedScan> {
+    const upper = prefix + '\u{10FFFF}';
     const map = new Map<string, CachedScan>();
     for (const row of this.under.iterate(prefix, upper) as Iterable<Row>) {
       map.set(row.origin, {
@@ -52,6 +57,7 @@ export class ScanCache {
         ino: row.ino,
         sha256: row.sha256,
         magic: row.magic,
+        meta: row.meta === null ? null : (JSON.parse(row.meta) as unknown),
         capture:
           row.capture_local && row.capture_source
             ? { local: row.capture_local, offset: row.capture_offset, source: row.capture_source as CaptureSource }
@@ -75,6 +81,7 @@ export class ScanCache {
           capture_offset: e.capture?.offset ?? null,
           capture_source: e.capture?.source ?? null,
           magic: e.magic,
+          meta: e.meta === null || e.meta === undefined ? null : JSON.stringify(e.meta),
           scanned_at: now,
         });
       }

@@ -88,7 +88,7 @@ remotes:
   it('interpolates ${ENV} and ${ENV:-default}, and reports unset variables', () => {
     const yaml = VALID.replace('/mnt/usb/photos', '${USB_ROOT}/photos').replace('./DCIM', '${PHONE_DIR:-./DCIM}');
     const config = parseConfig(FILE, yaml, { USB_ROOT: '/media/ann/usb' });
-    expect(config.remotes[0]?.path).toBe('/media/ann/usb/photos');
+    expect(config.remotes[0]).toMatchObject({ path: '/media/ann/usb/photos' });
     expect(config.sources[0]?.path).toBe('/home/ann/photos/DCIM');
     const [issue] = problems(yaml);
     expect(issue).toMatch(/:9:11: remotes\.usb\.path: environment variable USB_ROOT is not set/);

@@ -70,7 +70,7 @@ describe('executor', () => {
 
   const local = (name: string, root = path.join(tmpdir(), name)): LocalRemote =>
     new LocalRemote(
-      { name, type: 'local', path: root, layout: '{name}', media: 'external-disk', offsite: false, transfers: 2, include: null, exclude: [] },
+      { name, type: 'local', path: root, layout: '{name}', media: 'external-disk', offsite: false, transfers: 2, quotaBytes: null, include: null, exclude: [] },
       { mayCreateRoot: true },
     );
 

@@ -7,7 +7,7 @@ import { tmpdir } from '../helpers/tmp.ts';
 
 function localRemote(root = path.join(tmpdir(), 'remote'), mayCreateRoot = true): LocalRemote {
   return new LocalRemote(
-    { name: 'usb', type: 'local', path: root, layout: '{name}', media: 'external-disk', offsite: false, transfers: 4, include: null, exclude: [] },
+    { name: 'usb', type: 'local', path: root, layout: '{name}', media: 'external-disk', offsite: false, transfers: 4, quotaBytes: null, include: null, exclude: [] },
     { mayCreateRoot },
   );
 }

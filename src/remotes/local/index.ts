@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import type { LocalRemoteConfig } from '../../config/types.ts';
 import { AlreadyExistsError, IntegrityError, NotFoundError, RemoteError } from '../errors.ts';
 import { unsafePathReason } from '../safe-path.ts';
+import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import type { CallOptions, Quota, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
 import { classifyFsError } from './errors.ts';
@@ -39,7 +40,7 @@ export class LocalRemote implements Remote {
   constructor(config: LocalRemoteConfig, options: LocalRemoteOptions) {
     this.name = config.name;
     this.root = config.path;
-    this.identity = definition.identity(config);
+    this.identity = remoteIdentity(config);
     this.mayCreateRoot = options.mayCreateRoot;
   }
 
@@ -211,6 +212,5 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 export const definition: RemoteDefinition<LocalRemoteConfig> = {
-  identity: (config) => `local:${config.path}`,
   create: async (config, context) => new LocalRemote(config, { mayCreateRoot: context.firstUse }),
 };
