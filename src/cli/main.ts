@@ -61,7 +61,8 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       .option('--refresh', 're-list every remote before planning (without a plan file)')
       .option('--max-transfer <size>', 'start no upload past this many bytes, e.g. 50G')
       .option('--max-duration <duration>', 'start no upload after this long, e.g. 2h or 1h30m')
-      .option('--transfers <n>', 'uploads in parallel per remote (overrides the config)'),
+      .option('--transfers <n>', 'uploads in parallel per remote (overrides the config)')
+      .option('--bwlimit <limit>', 'upload bandwidth for the whole run: 4M, or a timetable "08:00,512k 19:00,10M 23:00,off"'),
   ).action(
     run(async (c, planPath: string | undefined, opts: Record<string, unknown>) =>
       (await import('./commands/apply.ts')).applyCommand(c, planPath, {
@@ -69,6 +70,7 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
         maxTransfer: opts['maxTransfer'] as string | undefined,
         maxDuration: opts['maxDuration'] as string | undefined,
         transfers: opts['transfers'] as string | undefined,
+        bwlimit: opts['bwlimit'] as string | undefined,
       }),
     ),
   );

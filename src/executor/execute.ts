@@ -12,6 +12,8 @@ import type { UploadAction } from '../planner/types.ts';
 import { isRemoteError, RemoteError, type RemoteFailure } from '../remotes/errors.ts';
 import type { Remote, RemoteEntry } from '../remotes/types.ts';
 import type { Journal } from '../state/journal.ts';
+import type { UploadSessions } from '../state/upload-sessions.ts';
+import type { BandwidthLimiter } from './bandwidth.ts';
 import { Pacer, fullJitter, realClock, type Clock } from './pacer.ts';
 import { hashRemoteFile } from './remote-hash.ts';
 import { SourceChangedError, uploadBody } from './upload-body.ts';
@@ -40,6 +42,8 @@ export interface ApplyOptions {
   readonly abort?: AbortSignal;
   /** Stop starting actions once this many bytes have been started. */
   readonly maxBytes?: number;
+  /** Shared upload bandwidth (--bwlimit). */
+  readonly bandwidth?: BandwidthLimiter;
   readonly retries?: number;
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
@@ -62,13 +66,20 @@ export interface ApplyResult {
   readonly stoppedBy: 'signal' | 'max-transfer' | null;
 }
 
+/** Where a run records what it does: the journal, its run id, and unfinished upload sessions. */
+export interface RunRecorder {
+  readonly journal: Journal;
+  readonly runId: number;
+  readonly sessions: UploadSessions;
+}
+
 export async function executePlan(
   actions: readonly UploadAction[],
   targets: ReadonlyMap<string, RemoteTarget>,
-  journal: Journal,
-  runId: number,
+  run: RunRecorder,
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
+  const { journal, runId } = run;
   const clock = options.clock ?? realClock;
   const retries = options.retries ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 500;
@@ -151,13 +162,24 @@ export async function executePlan(
     pacer: Pacer,
   ): Promise<{ kind: 'uploaded' | 'found'; entry: RemoteEntry }> => {
     const { remote } = target;
-    const body = uploadBody({ origin: action.origin, size: action.size, sha256: action.sha256, label: action.from }, remote.hashes);
+    const limiter = options.bandwidth;
+    const body = uploadBody(
+      {
+        origin: action.origin,
+        size: action.size,
+        sha256: action.sha256,
+        label: action.from,
+        throttle: limiter ? (bytes) => limiter.take(bytes, options.abort) : undefined,
+      },
+      remote.hashes,
+    );
     const attempt = async (): Promise<{ kind: 'uploaded' | 'found'; entry: RemoteEntry }> => {
       await pacer.wait(options.abort);
       try {
         const entry = await remote.create(action.to, body, {
           signal: options.abort,
           onProgress: (sent) => emit({ type: 'progress', action, bytes: sent }),
+          resume: run.sessions.slot(target.stateId, action.to, action.sha256),
         });
         pacer.succeeded();
         checkUpload(remote, action, entry, body.digests());

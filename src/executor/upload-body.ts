@@ -22,6 +22,8 @@ export interface BodySpec {
   readonly sha256: string;
   /** Shown in errors: the source path as the user knows it. */
   readonly label: string;
+  /** Waits until this many more bytes may be sent (--bwlimit). */
+  readonly throttle?: ((bytes: number) => Promise<void>) | undefined;
 }
 
 export function uploadBody(spec: BodySpec, remoteHashes: readonly HashName[]): UploadBody {
@@ -67,11 +69,14 @@ class VerifyingTransform extends Transform {
     this.hasher.update(chunk);
     // Bytes before `start` were already sent in an earlier attempt: hashed, not emitted.
     const visible = this.position <= this.start ? null : chunk.subarray(Math.max(0, this.start - from));
-    if (visible && visible.length > 0) {
+    if (!visible || visible.length === 0) return callback();
+    const emit = (): void => {
       if (this.held) this.push(this.held);
       this.held = visible;
-    }
-    callback();
+      callback();
+    };
+    if (this.spec.throttle) this.spec.throttle(visible.length).then(emit, callback);
+    else emit();
   }
 
   override _flush(callback: TransformCallback): void {

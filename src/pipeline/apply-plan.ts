@@ -89,7 +89,7 @@ export async function applyPlan(
   }
   let result: ApplyResult;
   try {
-    result = await executePlan(plan.actions, targets, state.journal, runId, options);
+    result = await executePlan(plan.actions, targets, { journal: state.journal, runId, sessions: state.uploadSessions }, options);
   } catch (err) {
     state.journal.finishRun(runId, 'failed', { error: (err as Error).message });
     throw err;

@@ -94,4 +94,17 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at INTEGER NOT NULL
   ) STRICT;
   `,
+  /* 2: resumable uploads */ `
+  -- The session of an unfinished large upload (a Drive session URI, an S3 multipart id and its
+  -- parts, a Dropbox session and offset…), saved by the remote as it goes, so an upload cut off
+  -- by a crash continues where it stopped instead of starting over.
+  CREATE TABLE upload_sessions (
+    remote_id   INTEGER NOT NULL REFERENCES remotes(id),
+    path        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    session     TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (remote_id, path, sha256)
+  ) STRICT;
+  `,
 ];

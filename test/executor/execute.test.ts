@@ -68,6 +68,8 @@ describe('executor', () => {
     transfers,
   });
 
+  const rec = (runId: number) => ({ journal: state.journal, runId, sessions: state.uploadSessions });
+
   const local = (name: string, root = path.join(tmpdir(), name)): LocalRemote =>
     new LocalRemote(
       { name, type: 'local', path: root, layout: '{name}', media: 'external-disk', offsite: false, transfers: 2, quotaBytes: null, include: null, exclude: [] },
@@ -82,7 +84,7 @@ describe('executor', () => {
     const clock = recordingClock();
     const events: ApplyEvent[] = [];
     const runId = state.journal.startRun('apply', 1, null, null);
-    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote, 1)]]), state.journal, runId, {
+    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote, 1)]]), rec(runId), {
       clock,
       onEvent: (e) => events.push(e),
     });
@@ -102,7 +104,7 @@ describe('executor', () => {
     const root = testdir({ '2024/a.jpg': files['a.jpg']!, '2024/b.jpg': 'someone else’s photo' });
     const remote = local('usb', root);
     const runId = state.journal.startRun('apply', 1, null, null);
-    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote)]]), state.journal, runId, { clock: recordingClock() });
+    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote)]]), rec(runId), { clock: recordingClock() });
     expect(result.uploaded).toBe(1);
     expect(result.found).toBe(1);
     expect(result.failed.map((f) => f.action.to)).toEqual(['2024/b.jpg']);
@@ -117,7 +119,7 @@ describe('executor', () => {
     writeFileSync(path.join(sourceRoot, 'b.jpg'), 'photo B edited after the plan');
     const root = path.join(tmpdir(), 'usb');
     const runId = state.journal.startRun('apply', 1, null, null);
-    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb', root))]]), state.journal, runId, { clock: recordingClock() });
+    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb', root))]]), rec(runId), { clock: recordingClock() });
     expect(result.uploaded).toBe(2);
     expect(result.failed[0]?.error).toMatch(/b\.jpg changed since it was scanned/);
     expect([...treeHashes(root).keys()].sort()).toEqual(['2024/a.jpg', '2024/c.jpg']);
@@ -133,8 +135,7 @@ describe('executor', () => {
         ['usb', target(full, 1)],
         ['nas', target(local('nas', nasRoot))],
       ]),
-      state.journal,
-      runId,
+      rec(runId),
       { clock: recordingClock() },
     );
     expect(full.calls).toBe(1);
@@ -147,10 +148,10 @@ describe('executor', () => {
     const stop = new AbortController();
     stop.abort();
     const runId = state.journal.startRun('apply', 1, null, null);
-    const stopped = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb'))]]), state.journal, runId, { stop: stop.signal });
+    const stopped = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb'))]]), rec(runId), { stop: stop.signal });
     expect(stopped).toMatchObject({ uploaded: 0, notStarted: 3, stoppedBy: 'signal' });
 
-    const limited = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb2'), 1)]]), state.journal, runId, { maxBytes: 10 });
+    const limited = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb2'), 1)]]), rec(runId), { maxBytes: 10 });
     expect(limited).toMatchObject({ uploaded: 1, notStarted: 2, stoppedBy: 'max-transfer' });
   });
 
@@ -159,7 +160,7 @@ describe('executor', () => {
     const inner = local('usb');
     liar.create = async (p, body, o) => ({ ...(await inner.create(p, body, o)), hashes: { sha256: '0'.repeat(64) } });
     const runId = state.journal.startRun('apply', 1, null, null);
-    const result = await executePlan(actionsFor('usb', ['a.jpg']), new Map([['usb', target(liar)]]), state.journal, runId, { clock: recordingClock() });
+    const result = await executePlan(actionsFor('usb', ['a.jpg']), new Map([['usb', target(liar)]]), rec(runId), { clock: recordingClock() });
     expect(result.failed[0]?.error).toMatch(/reports sha256 0{64}, the bytes sent hash to/);
   });
 });

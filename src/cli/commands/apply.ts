@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplyFailedError, InputError, UsageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
+import { BandwidthLimiter, parseBwLimit } from '../../executor/bandwidth.ts';
 import type { ApplyResult } from '../../executor/execute.ts';
 import { applyPlan, withApplyLock, type AppliedPlan } from '../../pipeline/apply-plan.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
@@ -22,6 +23,7 @@ export interface ApplyCommandOptions {
   readonly maxTransfer?: string | undefined;
   readonly maxDuration?: string | undefined;
   readonly transfers?: string | undefined;
+  readonly bwlimit?: string | undefined;
 }
 
 export async function applyCommand(ctx: CommandContext, planPath: string | undefined, options: ApplyCommandOptions): Promise<ExitCode> {
@@ -79,6 +81,7 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
           abort: abort.signal,
           maxBytes: limits.maxBytes,
           transfers: limits.transfers,
+          bandwidth: limits.bandwidth,
           onEvent: (e) => progress.handle(e),
         });
       } finally {
@@ -148,8 +151,15 @@ async function readPlan(file: string): Promise<{ plan: PlanFile; sha: string }> 
   return { plan, sha: planSha256(text) };
 }
 
-function parseLimits(options: ApplyCommandOptions): { maxBytes?: number; maxDurationMs?: number; transfers?: number } {
-  const limits: { maxBytes?: number; maxDurationMs?: number; transfers?: number } = {};
+interface Limits {
+  maxBytes?: number;
+  maxDurationMs?: number;
+  transfers?: number;
+  bandwidth?: BandwidthLimiter;
+}
+
+function parseLimits(options: ApplyCommandOptions): Limits {
+  const limits: Limits = {};
   if (options.maxTransfer !== undefined) {
     const n = parseSize(options.maxTransfer);
     if (n === null || n <= 0) throw new UsageError(`--max-transfer ${options.maxTransfer} is not a size`, { hint: 'e.g. --max-transfer 50G' });
@@ -164,6 +174,15 @@ function parseLimits(options: ApplyCommandOptions): { maxBytes?: number; maxDura
     const n = Number(options.transfers);
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--transfers ${options.transfers} must be a whole number from 1 to 64`);
     limits.transfers = n;
+  }
+  if (options.bwlimit !== undefined) {
+    const schedule = parseBwLimit(options.bwlimit);
+    if (!schedule) {
+      throw new UsageError(`--bwlimit ${options.bwlimit} is neither a rate nor a timetable`, {
+        hint: 'e.g. --bwlimit 4M, or --bwlimit "08:00,512k 19:00,10M 23:00,off" (days: "Mon-08:00,1M Sat-00:00,off")',
+      });
+    }
+    limits.bandwidth = new BandwidthLimiter(schedule);
   }
   return limits;
 }
