@@ -86,6 +86,14 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     ),
   );
 
+  const state = program.command('state').description('what photosync knows: show it, or rebuild it from the remotes and sources');
+  withCommon(state.command('show').description('lineage, serial, what each remote holds, the last runs')).action(
+    run(async (c) => (await import('./commands/state.ts')).stateShowCommand(c)),
+  );
+  withCommon(
+    state.command('rebuild').description('move a damaged or foreign state aside and rebuild it by listing the remotes and scanning the sources'),
+  ).action(run(async (c) => (await import('./commands/state.ts')).stateRebuildCommand(c)));
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
