@@ -86,6 +86,44 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     ),
   );
 
+  const auth = program.command('auth').description('sign cloud remotes in, store WebDAV passwords, see where credentials stand');
+  withCommon(
+    auth
+      .command('login')
+      .description('sign a Drive, Dropbox or OneDrive remote in (OAuth with PKCE); tokens go to the OS keychain')
+      .argument('<remote>', 'the remote’s name in the config')
+      .option('--no-browser', 'do not open a browser: print the URL, and accept the address the browser ends on, pasted')
+      .option('--device', 'sign in with a code typed on another device (OneDrive, Drive)')
+      .option('--port <port>', 'loopback port for the redirect (Dropbox default 53682, others any free port)')
+      .option('--client-secret-stdin', 'read the OAuth client secret, if your client has one, from standard input'),
+  ).action(
+    run(async (c, remote: string, opts: Record<string, unknown>) =>
+      (await import('./commands/auth.ts')).authLoginCommand(c, remote, {
+        noBrowser: opts['browser'] === false,
+        device: opts['device'] as boolean | undefined,
+        port: opts['port'] as string | undefined,
+        clientSecretStdin: opts['clientSecretStdin'] as boolean | undefined,
+      }),
+    ),
+  );
+  withCommon(auth.command('status').description('whether each remote has credentials, and where they are kept')).action(
+    run(async (c) => (await import('./commands/auth.ts')).authStatusCommand(c)),
+  );
+  withCommon(auth.command('logout').description('forget a remote’s stored credentials').argument('<remote>')).action(
+    run(async (c, remote: string) => (await import('./commands/auth.ts')).authLogoutCommand(c, remote)),
+  );
+  withCommon(
+    auth
+      .command('set')
+      .description('store a WebDAV remote’s password in the OS keychain')
+      .argument('<remote>')
+      .option('--password-stdin', 'read the password from standard input instead of asking'),
+  ).action(
+    run(async (c, remote: string, opts: Record<string, unknown>) =>
+      (await import('./commands/auth.ts')).authSetCommand(c, remote, { passwordStdin: opts['passwordStdin'] as boolean | undefined }),
+    ),
+  );
+
   const state = program.command('state').description('what photosync knows: show it, or rebuild it from the remotes and sources');
   withCommon(state.command('show').description('lineage, serial, what each remote holds, the last runs')).action(
     run(async (c) => (await import('./commands/state.ts')).stateShowCommand(c)),

@@ -5,6 +5,7 @@
 import pc from 'picocolors';
 
 export interface Io {
+  readonly stdin?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
   readonly stdout: { write(text: string): unknown; isTTY?: boolean };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;

@@ -3,8 +3,7 @@
  * needed: to list one photosync has never seen (or when asked to refresh), and to upload. A run
  * with nothing new to do makes no request at all.
  */
-import path from 'node:path';
-import { fileStore, keychainStore, type SecretStore } from '../auth/secret-store.ts';
+import { secretStoreFor, type SecretStore } from '../auth/secret-store.ts';
 import type { Config, RemoteConfig } from '../config/types.ts';
 import { MemoryInventory } from '../planner/inventory.ts';
 import { remoteIdentity } from '../remotes/identity.ts';
@@ -47,8 +46,7 @@ export class Session {
   }
 
   /** Secrets by where the remote keeps them: the OS keychain, or the 0600 file beside the state. */
-  readonly secrets = (kind: 'keychain' | 'file'): SecretStore =>
-    kind === 'keychain' ? keychainStore() : fileStore(path.join(path.dirname(this.config.statePath), 'secrets.json'));
+  readonly secrets = (kind: 'keychain' | 'file'): SecretStore => secretStoreFor(kind, this.config.statePath);
 
   static async open(config: Config, env: NodeJS.ProcessEnv, options: { interactive?: boolean } = {}): Promise<Session> {
     const state = State.open(config.statePath);
