@@ -86,6 +86,41 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     ),
   );
 
+  withCommon(
+    program
+      .command('verify')
+      .description('read back what the backups hold and check every byte; exit 1 if anything is missing or damaged')
+      .option('--remote <name>', 'only this remote')
+      .option('--sample <sample>', 'how much: a share (5%), a count (200) or all; least recently verified first', 'all'),
+  ).action(
+    run(async (c, opts: Record<string, unknown>) =>
+      (await import('./commands/verify.ts')).verifyCommand(c, { remote: opts['remote'] as string | undefined, sample: opts['sample'] as string | undefined }),
+    ),
+  );
+
+  withCommon(
+    program
+      .command('restore')
+      .description('copy photos back from a remote, checked byte for byte, never overwriting a local file')
+      .requiredOption('--from <remote>', 'the remote to restore from')
+      .requiredOption('--to <dir>', 'the folder to restore into (created if missing)')
+      .option('--since <date>', 'photos taken on or after this date (YYYY-MM-DD)')
+      .option('--until <date>', 'photos taken on or before this date (YYYY-MM-DD)')
+      .option('--path <glob...>', 'only paths (on the remote) matching these globs')
+      .option('--transfers <n>', 'downloads in parallel'),
+  ).action(
+    run(async (c, opts: Record<string, unknown>) =>
+      (await import('./commands/restore.ts')).restoreCommand(c, {
+        from: opts['from'] as string,
+        to: opts['to'] as string,
+        since: opts['since'] as string | undefined,
+        until: opts['until'] as string | undefined,
+        path: opts['path'] as string[] | undefined,
+        transfers: opts['transfers'] as string | undefined,
+      }),
+    ),
+  );
+
   const auth = program.command('auth').description('sign cloud remotes in, store WebDAV passwords, see where credentials stand');
   withCommon(
     auth

@@ -58,8 +58,12 @@ export class Output {
     this.io.stderr.write(`${this.color.yellow('warning:')} ${text}\n`);
   }
 
+  /** Whether a command already printed its JSON result (an error then adds no second document). */
+  resultPrinted = false;
+
   /** The machine-readable result of a --json command. */
   result(value: unknown): void {
+    this.resultPrinted = true;
     this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 }

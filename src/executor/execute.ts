@@ -6,13 +6,14 @@
  * again); other content means the plan was wrong about that name (the item fails, the next plan
  * picks another name).
  */
+import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import type { UploadAction } from '../planner/types.ts';
 import { isRemoteError, RemoteError, type RemoteFailure } from '../remotes/errors.ts';
 import type { Remote, RemoteEntry } from '../remotes/types.ts';
-import type { Journal } from '../state/journal.ts';
-import type { UploadSessions } from '../state/upload-sessions.ts';
+import { openOrigin } from '../sources/open.ts';
+import type { ResumeSlot } from '../remotes/types.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
 import { Pacer, fullJitter, realClock, type Clock } from './pacer.ts';
 import { hashRemoteFile } from './remote-hash.ts';
@@ -23,8 +24,6 @@ const HALTING = new Set<RemoteFailure>(['auth', 'no-space', 'unavailable']);
 
 export interface RemoteTarget {
   readonly remote: Remote;
-  /** The remote's row in the state (inventory and journal key). */
-  readonly stateId: number;
   readonly transfers: number;
 }
 
@@ -49,6 +48,8 @@ export interface ApplyOptions {
   readonly backoffCapMs?: number;
   readonly onEvent?: (event: ApplyEvent) => void;
   readonly clock?: Clock;
+  /** Where an action's bytes come from; default: its origin in a source (restore reads a remote instead). */
+  readonly openSource?: (action: UploadAction) => Readable;
 }
 
 export interface FailedAction {
@@ -66,11 +67,17 @@ export interface ApplyResult {
   readonly stoppedBy: 'signal' | 'max-transfer' | null;
 }
 
-/** Where a run records what it does: the journal, its run id, and unfinished upload sessions. */
+/**
+ * Where a run records what it does, as each action ends (apply: the state's journal and
+ * inventories; restore: nothing beyond its own report).
+ */
 export interface RunRecorder {
-  readonly journal: Journal;
-  readonly runId: number;
-  readonly sessions: UploadSessions;
+  finished(action: UploadAction, kind: 'uploaded' | 'found', entry: RemoteEntry): void;
+  failed(action: UploadAction, message: string): void;
+  /** A file that already holds other content at the action's name (the next plan must avoid it). */
+  foundOther(action: UploadAction, entry: RemoteEntry): void;
+  /** Where a resumable upload keeps its session across crashes, if anywhere. */
+  resumeSlot(action: UploadAction): ResumeSlot | undefined;
 }
 
 export async function executePlan(
@@ -79,7 +86,6 @@ export async function executePlan(
   run: RunRecorder,
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  const { journal, runId } = run;
   const clock = options.clock ?? realClock;
   const retries = options.retries ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 500;
@@ -114,22 +120,14 @@ export async function executePlan(
       return;
     }
     if (queue.halted) {
-      fail(action, target, queue.halted.message);
+      fail(action, queue.halted.message);
       return;
     }
     bytesStarted += action.size;
     emit({ type: 'start', action });
     try {
       const outcome = await transfer(action, target, queue.pacer);
-      journal.finished(runId, {
-        actionId: action.id,
-        remoteId: target.stateId,
-        path: action.to,
-        sha256: action.sha256,
-        size: action.size,
-        hashes: outcome.entry.hashes,
-        status: outcome.kind,
-      });
+      run.finished(action, outcome.kind, outcome.entry);
       if (outcome.kind === 'uploaded') {
         uploaded++;
         bytes += action.size;
@@ -146,12 +144,12 @@ export async function executePlan(
       if (isRemoteError(error) && HALTING.has(error.failure)) {
         queue.halted = error;
       }
-      fail(action, target, error instanceof Error ? error.message : String(error));
+      fail(action, error instanceof Error ? error.message : String(error));
     }
   };
 
-  const fail = (action: UploadAction, target: RemoteTarget, message: string): void => {
-    journal.failed(runId, action.id, target.stateId, action.to, action.sha256, action.size, message);
+  const fail = (action: UploadAction, message: string): void => {
+    run.failed(action, message);
     failed.push({ action, error: message });
     emit({ type: 'failed', action, error: message });
   };
@@ -165,7 +163,7 @@ export async function executePlan(
     const limiter = options.bandwidth;
     const body = uploadBody(
       {
-        origin: action.origin,
+        open: () => (options.openSource ?? openActionOrigin)(action),
         size: action.size,
         sha256: action.sha256,
         label: action.from,
@@ -179,13 +177,13 @@ export async function executePlan(
         const entry = await remote.create(action.to, body, {
           signal: options.abort,
           onProgress: (sent) => emit({ type: 'progress', action, bytes: sent }),
-          resume: run.sessions.slot(target.stateId, action.to, action.sha256),
+          resume: run.resumeSlot(action),
         });
         pacer.succeeded();
         checkUpload(remote, action, entry, body.digests());
         return { kind: 'uploaded', entry };
       } catch (err) {
-        if (isRemoteError(err, 'already-exists')) return { kind: 'found', entry: await existingCopy(target, action, journal, runId) };
+        if (isRemoteError(err, 'already-exists')) return { kind: 'found', entry: await existingCopy(target, action, run) };
         if (isRemoteError(err, 'throttled')) pacer.throttled(err.retryAfterMs);
         if (err instanceof SourceChangedError || !isRemoteError(err) || !err.retryable) throw new AbortError(err as Error);
         throw err;
@@ -218,6 +216,10 @@ export async function executePlan(
   return { uploaded, found, bytes, failed, notStarted, stoppedBy };
 }
 
+function openActionOrigin(action: UploadAction): Readable {
+  return openOrigin(action.origin);
+}
+
 /** The remote's own view of the new file must match what was sent: size, and every hash it reports. */
 function checkUpload(remote: Remote, action: UploadAction, entry: RemoteEntry, sent: Readonly<Record<string, string>>): void {
   if (entry.size !== action.size) {
@@ -236,13 +238,13 @@ function checkUpload(remote: Remote, action: UploadAction, entry: RemoteEntry, s
  * A taken name is fine if it holds exactly this content (an earlier upload that was not
  * journalled). Other content there is recorded, so the next plan knows the name is taken.
  */
-async function existingCopy(target: RemoteTarget, action: UploadAction, journal: Journal, runId: number): Promise<RemoteEntry> {
+async function existingCopy(target: RemoteTarget, action: UploadAction, run: RunRecorder): Promise<RemoteEntry> {
   const { remote } = target;
   const entry = await remote.stat(action.to);
   if (!entry) throw new RemoteError(remote.name, 'retryable', `${action.to} on ${remote.name} was reported taken but is not there`);
   const sha256 = entry.hashes.sha256 ?? (await hashRemoteFile(remote, action.to));
   if (sha256 === action.sha256 && entry.size === action.size) return { ...entry, hashes: { ...entry.hashes, sha256 } };
-  journal.noteExisting(runId, target.stateId, { ...entry, hashes: { ...entry.hashes, sha256 } });
+  run.foundOther(action, { ...entry, hashes: { ...entry.hashes, sha256 } });
   throw new RemoteError(
     remote.name,
     'fatal',

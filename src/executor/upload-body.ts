@@ -4,10 +4,9 @@
  * hash matches the plan: a source file that changed since it was scanned makes the upload fail
  * before the remote ever sees a complete file.
  */
-import { pipeline, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { MultiHasher } from '../hashes/multi-hasher.ts';
 import type { HashName, Hashes, UploadBody } from '../remotes/types.ts';
-import { openOrigin } from '../sources/open.ts';
 
 export class SourceChangedError extends Error {
   constructor(what: string, detail: string) {
@@ -17,7 +16,8 @@ export class SourceChangedError extends Error {
 }
 
 export interface BodySpec {
-  readonly origin: string;
+  /** A fresh stream of the whole content, from its first byte. */
+  readonly open: () => Readable;
   readonly size: number;
   readonly sha256: string;
   /** Shown in errors: the source path as the user knows it. */
@@ -38,7 +38,7 @@ export function uploadBody(spec: BodySpec, remoteHashes: readonly HashName[]): U
         digests = d;
       });
       // Read from the beginning even when resuming: the hash must cover every byte.
-      return pipeline(openOrigin(spec.origin), verifier, () => {});
+      return pipeline(spec.open(), verifier, () => {});
     },
   };
 }

@@ -37,6 +37,8 @@ export interface UploadAction {
   readonly renamed: boolean;
   /** Companion group (Live Photo pair, photo + sidecar): its members land under one stem. */
   readonly group?: string | undefined;
+  /** Capture date (local wall clock) recorded with the copy, so restore can select by date. */
+  readonly captured?: string | undefined;
 }
 
 export type PlanAction = UploadAction;

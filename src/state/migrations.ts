@@ -107,4 +107,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (remote_id, path, sha256)
   ) STRICT;
   `,
+  /* 3: restore by date, and verify in rotation */ `
+  -- The capture date (local wall clock) of what an upload stored, so restore can pick by date
+  -- even for photos long gone from every source.
+  ALTER TABLE inventory ADD COLUMN captured TEXT;
+  -- When verify last read the file back and found its bytes right; verify picks the oldest first.
+  ALTER TABLE inventory ADD COLUMN verified_at INTEGER;
+  `,
 ];

@@ -7,6 +7,7 @@ import type { UploadAction } from '../../src/planner/types.ts';
 import { RemoteError } from '../../src/remotes/errors.ts';
 import { LocalRemote } from '../../src/remotes/local/index.ts';
 import type { Remote, UploadBody, UploadOptions } from '../../src/remotes/types.ts';
+import { stateRecorder } from '../../src/pipeline/state-recorder.ts';
 import { State } from '../../src/state/index.ts';
 import { sha256, treeHashes } from '../helpers/hash.ts';
 import { testdir, tmpdir } from '../helpers/tmp.ts';
@@ -62,13 +63,14 @@ describe('executor', () => {
       renamed: false,
     }));
 
-  const target = (remote: Remote, transfers = 2): RemoteTarget => ({
-    remote,
-    stateId: state.inventories.remote(remote.identity, remote.name, remote.type).id,
-    transfers,
-  });
+  const idOf = (remote: Remote): number => state.inventories.remote(remote.identity, remote.name, remote.type).id;
+  const ids = new Map<string, number>();
+  const target = (remote: Remote, transfers = 2): RemoteTarget => {
+    ids.set(remote.name, idOf(remote));
+    return { remote, transfers };
+  };
 
-  const rec = (runId: number) => ({ journal: state.journal, runId, sessions: state.uploadSessions });
+  const rec = (runId: number) => stateRecorder(state, runId, ids);
 
   const local = (name: string, root = path.join(tmpdir(), name)): LocalRemote =>
     new LocalRemote(
@@ -92,7 +94,7 @@ describe('executor', () => {
     expect(events.filter((e) => e.type === 'retry')).toHaveLength(2);
     expect(Math.max(...clock.sleeps)).toBeGreaterThanOrEqual(7000);
     expect(treeHashes(root)).toEqual(new Map(Object.entries(files).map(([n, c]) => [`2024/${n}`, sha256(c)])));
-    const rows = [...state.inventories.rows(target(remote).stateId)];
+    const rows = [...state.inventories.rows(idOf(remote))];
     expect(rows.map((r) => [r.path, r.origin, r.runId])).toEqual([
       ['2024/a.jpg', 'uploaded', runId],
       ['2024/b.jpg', 'uploaded', runId],
@@ -111,8 +113,8 @@ describe('executor', () => {
     expect(result.failed[0]?.error).toMatch(/already holds other content; nothing was overwritten/);
     // The foreign file is untouched and now known, so the next plan picks another name.
     expect(readFileSync(path.join(root, '2024/b.jpg'), 'utf8')).toBe('someone else’s photo');
-    expect(state.inventories.byPath(target(remote).stateId, '2024/b.jpg')?.sha256).toBe(sha256('someone else’s photo'));
-    expect(state.inventories.byPath(target(remote).stateId, '2024/a.jpg')?.origin).toBe('found');
+    expect(state.inventories.byPath(idOf(remote), '2024/b.jpg')?.sha256).toBe(sha256('someone else’s photo'));
+    expect(state.inventories.byPath(idOf(remote), '2024/a.jpg')?.origin).toBe('found');
   });
 
   it('fails an item whose source changed, and goes on with the rest', async () => {

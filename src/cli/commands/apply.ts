@@ -15,6 +15,7 @@ import { parsePlanFile, planSha256, type PlanFile } from '../../planner/plan-fil
 import { formatBytes, parseDuration, parseSize } from '../../units.ts';
 import type { CommandContext } from '../context.ts';
 import { ApplyProgress, scanProgressReporter } from '../progress.ts';
+import { stopControl } from '../stop-control.ts';
 import { renderPlan, renderScan } from '../render-plan.ts';
 import { plural } from './validate.ts';
 
@@ -50,35 +51,13 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
           renderPlan(out, plan);
         }
       }
-      const stop = new AbortController();
-      const abort = new AbortController();
-      let stopReason: 'signal' | 'max-duration' | null = null;
-      const onSignal = (): void => {
-        if (!stop.signal.aborted) {
-          stopReason = 'signal';
-          stop.abort();
-          out.note('stopping: no new uploads start; those in flight finish (press Ctrl-C again to abandon them)');
-        } else {
-          abort.abort();
-          out.note('abandoning the uploads in flight; their temporary files are removed');
-        }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      const deadline =
-        limits.maxDurationMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              stopReason ??= 'max-duration';
-              stop.abort();
-              out.note(`--max-duration reached: finishing the uploads in flight, starting no new ones`);
-            }, limits.maxDurationMs);
+      const control = stopControl(out, limits.maxDurationMs);
       const progress = new ApplyProgress(out, plan.actions);
       let applied: AppliedPlan;
       try {
         applied = await applyPlan(session, lock, plan, sha, {
-          stop: stop.signal,
-          abort: abort.signal,
+          stop: control.stop,
+          abort: control.abort,
           maxBytes: limits.maxBytes,
           transfers: limits.transfers,
           bandwidth: limits.bandwidth,
@@ -86,15 +65,13 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
         });
       } finally {
         progress.stop();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        if (deadline) clearTimeout(deadline);
+        control.release();
       }
       if (applied.runId === null && !out.json) {
         if (planPath) out.line('The plan has nothing to do.');
         return ExitCode.Ok;
       }
-      return finish(ctx, applied.result, stopReason);
+      return finish(ctx, applied.result, control.reason());
     });
   } finally {
     await session.close();
