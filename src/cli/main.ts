@@ -42,13 +42,15 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       .description('scan the sources, compare with every remote, and show (or save) what apply would upload')
       .option('-o, --out <file>', 'save the plan (versioned JSON) for review and for "photosync apply FILE"')
       .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
-      .option('--refresh', 're-list every remote instead of trusting what photosync recorded'),
+      .option('--refresh', 're-list every remote instead of trusting what photosync recorded')
+      .option('--allow-partial', 'when a remote is short of space, plan what fits and leave the rest for later'),
   ).action(
     run(async (c, opts: Record<string, unknown>) =>
       (await import('./commands/plan.ts')).planCommand(c, {
         out: opts['out'] as string | undefined,
         detailedExitcode: opts['detailedExitcode'] as boolean | undefined,
         refresh: opts['refresh'] as boolean | undefined,
+        allowPartial: opts['allowPartial'] as boolean | undefined,
       }),
     ),
   );
@@ -62,6 +64,7 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       .option('--max-transfer <size>', 'start no upload past this many bytes, e.g. 50G')
       .option('--max-duration <duration>', 'start no upload after this long, e.g. 2h or 1h30m')
       .option('--transfers <n>', 'uploads in parallel per remote (overrides the config)')
+      .option('--allow-partial', 'when a remote is short of space, upload what fits and leave the rest for later')
       .option('--bwlimit <limit>', 'upload bandwidth for the whole run: 4M, or a timetable "08:00,512k 19:00,10M 23:00,off"'),
   ).action(
     run(async (c, planPath: string | undefined, opts: Record<string, unknown>) =>
@@ -71,6 +74,7 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
         maxDuration: opts['maxDuration'] as string | undefined,
         transfers: opts['transfers'] as string | undefined,
         bwlimit: opts['bwlimit'] as string | undefined,
+        allowPartial: opts['allowPartial'] as boolean | undefined,
       }),
     ),
   );

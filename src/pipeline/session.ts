@@ -148,6 +148,27 @@ export class Session {
     return candidates.length;
   }
 
+  /**
+   * Bytes photosync may still add to a remote: what the remote reports free, and, when the config
+   * sets `quota`, that quota less what photosync stored there; the smaller wins. Null: unknown.
+   */
+  async freeSpace(handle: RemoteHandle): Promise<number | null> {
+    let free: number | null = null;
+    if (handle.config.quotaBytes !== null) {
+      let stored = 0;
+      for (const row of this.state.inventories.rows(handle.record.id)) stored += row.size;
+      free = Math.max(0, handle.config.quotaBytes - stored);
+    }
+    try {
+      const remote = await handle.open();
+      const reported = remote.quota ? (await remote.quota()).freeBytes : null;
+      if (reported !== null) free = free === null ? reported : Math.min(free, reported);
+    } catch {
+      // A remote that cannot say now (offline, signed out) is checked by the upload itself.
+    }
+    return free;
+  }
+
   async close(): Promise<void> {
     for (const remote of this.opened.values()) await remote.close?.();
     this.state.close();

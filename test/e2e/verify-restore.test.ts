@@ -37,7 +37,7 @@ describe('cli: verify', { tags: ['slow'] }, () => {
     rmSync(path.join(dir, 'backup/2019/06/IMG_1.JPG'));
     const damaged = path.join(dir, 'backup/2021/03/IMG_2.JPG');
     const bytes = readFileSync(damaged);
-    bytes[bytes.length - 3] ^= 0xff; // a flipped byte, same size: bit rot
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 3) ^ 0xff, bytes.length - 3); // a flipped byte, same size: bit rot
     writeFileSync(damaged, bytes);
 
     const bad = await run('verify', '--json');
@@ -100,5 +100,34 @@ describe('cli: restore', { tags: ['slow'] }, () => {
     expect(landed.get('2023/12/IMG_4.JPG')).toBe(sha256('my own edit, not the backup'));
     expect(landed.get(`2023/12/IMG_4~${original.slice(0, 8)}.JPG`)).toBe(original);
     expect(landed.size).toBe(2);
+  });
+});
+
+describe('cli: space', { tags: ['slow'] }, () => {
+  it('refuses a plan that does not fit, or uploads what fits with --allow-partial', async () => {
+    const dir = tmpdir();
+    const big = (n: number) => Buffer.concat([jpeg({ exif: { dateTimeOriginal: `2020:0${n}:01 10:00:00` }, comment: `p${n}` }), Buffer.alloc(3000, n)]);
+    testdir(
+      {
+        'photos/a.jpg': big(1),
+        'photos/b.jpg': big(2),
+        'photos/c.jpg': big(3),
+        'photosync.yaml': 'version: 1\nstate: ./state/ps.db\nsources:\n  phone: {type: local, path: ./photos}\nremotes:\n  usb: {type: local, path: ./backup, quota: 7K}\n',
+      },
+      dir,
+    );
+    const run = (...args: string[]) => runCli(args, { cwd: dir });
+    const refused = await run('plan');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('error[E_NO_SPACE]: the plan does not fit: usb needs');
+    expect(refused.stderr).toContain('--allow-partial');
+    expect((await run('apply')).code).toBe(1);
+    expect(treeHashes(path.join(dir, 'photos')).size).toBe(3);
+
+    const partial = await run('apply', '--allow-partial');
+    expect(partial.code).toBe(0);
+    expect(treeHashes(path.join(dir, 'backup')).size).toBe(2);
+    // The quota is used up: the rest waits for space, and says so.
+    expect((await run('plan', '--allow-partial', '--json')).code).toBe(0);
   });
 });

@@ -11,6 +11,7 @@ import { BandwidthLimiter, parseBwLimit } from '../../executor/bandwidth.ts';
 import type { ApplyResult } from '../../executor/execute.ts';
 import { applyPlan, withApplyLock, type AppliedPlan } from '../../pipeline/apply-plan.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
+import { assertPlanFits } from '../../pipeline/space.ts';
 import { parsePlanFile, planSha256, type PlanFile } from '../../planner/plan-file.ts';
 import { formatBytes, parseDuration, parseSize } from '../../units.ts';
 import type { CommandContext } from '../context.ts';
@@ -25,6 +26,7 @@ export interface ApplyCommandOptions {
   readonly maxDuration?: string | undefined;
   readonly transfers?: string | undefined;
   readonly bwlimit?: string | undefined;
+  readonly allowPartial?: boolean | undefined;
 }
 
 export async function applyCommand(ctx: CommandContext, planPath: string | undefined, options: ApplyCommandOptions): Promise<ExitCode> {
@@ -43,7 +45,11 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
         ({ plan, sha } = await readPlan(path.resolve(ctx.io.cwd, planPath)));
       } else {
         const progress = scanProgressReporter(out);
-        const made = await makePlanFile(session, { refresh: options.refresh ?? false, onScanProgress: (p) => progress.update(p) });
+        const made = await makePlanFile(session, {
+          refresh: options.refresh ?? false,
+          allowPartial: options.allowPartial ?? false,
+          onScanProgress: (p) => progress.update(p),
+        });
         progress.stop();
         plan = made.plan;
         if (!out.json) {
@@ -51,6 +57,7 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
           renderPlan(out, plan);
         }
       }
+      assertPlanFits(plan);
       const control = stopControl(out, limits.maxDurationMs);
       const progress = new ApplyProgress(out, plan.actions);
       let applied: AppliedPlan;
