@@ -10,10 +10,10 @@ import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import type { UploadAction } from '../planner/types.ts';
+import { AuthError, PhotosyncError } from '../errors.ts';
 import { isRemoteError, RemoteError, type RemoteFailure } from '../remotes/errors.ts';
-import type { Remote, RemoteEntry } from '../remotes/types.ts';
+import type { Remote, RemoteEntry, ResumeSlot } from '../remotes/types.ts';
 import { openOrigin } from '../sources/open.ts';
-import type { ResumeSlot } from '../remotes/types.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
 import { Pacer, fullJitter, realClock, type Clock } from './pacer.ts';
 import { hashRemoteFile } from './remote-hash.ts';
@@ -100,7 +100,7 @@ export async function executePlan(
   let stoppedBy: ApplyResult['stoppedBy'] = null;
   const failed: FailedAction[] = [];
 
-  const queues = new Map<string, { limit: ReturnType<typeof pLimit>; pacer: Pacer; halted: RemoteError | null }>();
+  const queues = new Map<string, { limit: ReturnType<typeof pLimit>; pacer: Pacer; halted: PhotosyncError | null }>();
   for (const [name, target] of targets) {
     queues.set(name, { limit: pLimit(target.transfers), pacer: new Pacer({}, clock), halted: null });
   }
@@ -141,8 +141,10 @@ export async function executePlan(
         return;
       }
       const error = err instanceof AbortError ? (err.cause ?? err) : err;
-      if (isRemoteError(error) && HALTING.has(error.failure)) {
-        queue.halted = error;
+      // A remote that needs signing in again, is full or is not there fails its other actions
+      // at once (with the same message) instead of each trying on its own.
+      if ((isRemoteError(error) && HALTING.has(error.failure)) || error instanceof AuthError) {
+        queue.halted = error as PhotosyncError;
       }
       fail(action, error instanceof Error ? error.message : String(error));
     }
@@ -185,7 +187,9 @@ export async function executePlan(
       } catch (err) {
         if (isRemoteError(err, 'already-exists')) return { kind: 'found', entry: await existingCopy(target, action, run) };
         if (isRemoteError(err, 'throttled')) pacer.throttled(err.retryAfterMs);
-        if (err instanceof SourceChangedError || !isRemoteError(err) || !err.retryable) throw new AbortError(err as Error);
+        if (err instanceof SourceChangedError || err instanceof AuthError || !isRemoteError(err) || !err.retryable) {
+          throw new AbortError(err as Error);
+        }
         throw err;
       }
     };

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executePlan, type ApplyEvent, type RemoteTarget } from '../../src/executor/execute.ts';
 import type { Clock } from '../../src/executor/pacer.ts';
 import type { UploadAction } from '../../src/planner/types.ts';
+import { AuthError } from '../../src/errors.ts';
 import { RemoteError } from '../../src/remotes/errors.ts';
 import { LocalRemote } from '../../src/remotes/local/index.ts';
 import type { Remote, UploadBody, UploadOptions } from '../../src/remotes/types.ts';
@@ -144,6 +145,16 @@ describe('executor', () => {
     expect(result.failed).toHaveLength(3);
     expect(result.uploaded).toBe(3);
     expect(treeHashes(nasRoot).size).toBe(3);
+  });
+
+  it('stops a remote whose sign-in expired after one try, and names the command to run', async () => {
+    const signedOut = faulty(local('drive'), () => {
+      throw new AuthError('the sign-in of remote "drive" has expired or was revoked', { hint: 'run "photosync auth login drive"' });
+    });
+    const runId = state.journal.startRun('apply', 1, null, null);
+    const result = await executePlan(actionsFor('drive'), new Map([['drive', target(signedOut, 1)]]), rec(runId), { clock: recordingClock() });
+    expect(signedOut.calls).toBe(1);
+    expect(result.failed.map((f) => f.error)).toEqual(Array(3).fill('the sign-in of remote "drive" has expired or was revoked'));
   });
 
   it('starts nothing new once stopped, and honours --max-transfer', async () => {
