@@ -30,6 +30,7 @@ export type Fault =
 interface QueuedFault {
   readonly fault: Fault;
   readonly route: string | undefined;
+  skip: number;
   remaining: number;
 }
 
@@ -99,9 +100,9 @@ export class DropboxEmulator {
     this.refreshTokens.clear();
   }
 
-  /** The next `count` requests (to `route`, if given) meet `fault` instead of their normal answer. */
-  inject(fault: Fault, options: { count?: number; route?: string } = {}): void {
-    this.faults.push({ fault, route: options.route, remaining: options.count ?? 1 });
+  /** After `skip` requests (to `route`, if given) pass, the next `count` meet `fault` instead of their normal answer. */
+  inject(fault: Fault, options: { count?: number; route?: string; skip?: number } = {}): void {
+    this.faults.push({ fault, route: options.route, skip: options.skip ?? 0, remaining: options.count ?? 1 });
   }
 
   /** Requests by route ("files/upload_session/append_v2", "oauth2/token", ...). */
@@ -112,6 +113,10 @@ export class DropboxEmulator {
   private takeFault(route: string): Fault | null {
     const queued = this.faults.find((f) => f.remaining > 0 && (f.route === undefined || f.route === route));
     if (!queued) return null;
+    if (queued.skip > 0) {
+      queued.skip--;
+      return null;
+    }
     queued.remaining--;
     return queued.fault;
   }
@@ -140,7 +145,8 @@ export class DropboxEmulator {
     const body = await readBody(req, MAX_REQUEST_BYTES);
     const send = (reply: Reply, arg: unknown = null): void => {
       record(reply.status, body?.length ?? 0, arg);
-      if (reply.status === 400) this.violations.push(`${route}: ${String(reply.body)}`);
+      // OAuth errors are JSON 400s by design; a plain-text 400 is Dropbox refusing a malformed call.
+      if (reply.status === 400 && typeof reply.body === 'string') this.violations.push(`${route}: ${String(reply.body)}`);
       if (fault?.kind === 'drop-response') {
         req.socket.destroy();
         return;
