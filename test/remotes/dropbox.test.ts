@@ -76,43 +76,40 @@ describe('remote: dropbox', { tags: ['slow'] }, () => {
     expect(entry.hashes.dropbox).toBe(contentHash(data));
   });
 
-  it('resumes a session from the ResumeSlot in a new remote instance, sending nothing Dropbox already had', async () => {
+  /**
+   * A 4 MiB + 100 upload whose third request (the second append) meets `fault`; the first remote
+   * instance fails, and a second one, sharing only the ResumeSlot, finishes the upload.
+   */
+  async function interruptThenResume(fault: 'drop-request' | 'drop-response', seed: number) {
     const slot = memoryResumeSlot();
     const config = { path: `/Photos ${++folders}` };
-    const data = patterned(4 * MiB + 100, 1);
+    const data = patterned(4 * MiB + 100, seed);
     const from = emu.requests.length;
-    // The third chunk's request breaks off while its body is on the way: Dropbox keeps nothing of it.
-    emu.inject({ kind: 'drop-request' }, { route: 'files/upload_session/append_v2', skip: 1 });
+    emu.inject({ kind: fault }, { route: 'files/upload_session/append_v2', skip: 1 });
     const first = dropboxRemote(emu, { config });
     expect((await failure(first.create('a.mov', bodyFrom(data, first).body, { resume: slot }))).failure).toBe('retryable');
     expect(JSON.parse(slot.value!)).toMatchObject({ offset: 2 * MiB, closed: false });
-
     const second = dropboxRemote(emu, { config });
     const entry = await second.create('a.mov', bodyFrom(data, second).body, { resume: slot });
     expect(entry.size).toBe(data.length);
-    expect(sessionBytes(from)).toBe(data.length);
-    expect(emu.requests.slice(from).filter((r) => r.route === 'files/upload_session/start')).toHaveLength(1);
     expect(sha256(await readAll(second, 'a.mov'))).toBe(sha256(data));
     expect(slot.value).toBeNull();
+    // Every byte crossed the wire exactly once, across both instances.
+    expect(sessionBytes(from)).toBe(data.length);
+    return emu.requests.slice(from);
+  }
+
+  it('resumes a session from the ResumeSlot in a new remote instance, sending nothing Dropbox already had', async () => {
+    // The request breaks off while its body is on the way: Dropbox keeps nothing of it.
+    const requests = await interruptThenResume('drop-request', 1);
+    expect(requests.filter((r) => r.route === 'files/upload_session/start')).toHaveLength(1);
   });
 
   it('recovers a lost append response from correct_offset, without sending that chunk again', async () => {
-    const slot = memoryResumeSlot();
-    const config = { path: `/Photos ${++folders}` };
-    const data = patterned(4 * MiB + 100, 2);
-    const from = emu.requests.length;
-    // Dropbox stores the second append, but its answer never arrives: the client still thinks 2 MiB.
-    emu.inject({ kind: 'drop-response' }, { route: 'files/upload_session/append_v2', skip: 1 });
-    const first = dropboxRemote(emu, { config });
-    await failure(first.create('lost.mov', bodyFrom(data, first).body, { resume: slot }));
-    expect(JSON.parse(slot.value!)).toMatchObject({ offset: 2 * MiB });
-
-    const second = dropboxRemote(emu, { config });
-    await second.create('lost.mov', bodyFrom(data, second).body, { resume: slot });
-    const probe = emu.requests.slice(from).find((r) => r.status === 409);
-    expect(probe).toMatchObject({ route: 'files/upload_session/append_v2', bytes: 0 });
-    expect(sessionBytes(from)).toBe(data.length);
-    expect(sha256(await readAll(second, 'lost.mov'))).toBe(sha256(data));
+    // Dropbox stores the chunk, but its answer never arrives: the client still thinks 2 MiB.
+    const requests = await interruptThenResume('drop-response', 2);
+    // The resumed instance asks with an empty append, and learns 3 MiB from incorrect_offset.
+    expect(requests.find((r) => r.status === 409)).toMatchObject({ route: 'files/upload_session/append_v2', bytes: 0, arg: { cursor: { offset: 2 * MiB } } });
   });
 
   it('only commits after the answer to the closing append was lost', async () => {
