@@ -112,6 +112,26 @@ describe('remote: dropbox', { tags: ['slow'] }, () => {
     expect(requests.find((r) => r.status === 409)).toMatchObject({ route: 'files/upload_session/append_v2', bytes: 0, arg: { cursor: { offset: 2 * MiB } } });
   });
 
+  it('stops a session upload when aborted, and a later attempt goes on from where it stopped', async () => {
+    const remote = fresh();
+    const data = patterned(4 * MiB, 4);
+    const slot = memoryResumeSlot();
+    const abort = new AbortController();
+    const stopped = remote.create('abort.mov', bodyFrom(data, remote).body, {
+      resume: slot,
+      signal: abort.signal,
+      onProgress: (sent) => {
+        if (sent >= 2 * MiB) abort.abort(new Error('user pressed Ctrl-C twice'));
+      },
+    });
+    await expect(stopped).rejects.toThrow(/Ctrl-C/);
+    expect(JSON.parse(slot.value!)).toMatchObject({ offset: 2 * MiB });
+    const from = emu.requests.length;
+    await remote.create('abort.mov', bodyFrom(data, remote).body, { resume: slot });
+    expect(sessionBytes(from)).toBe(2 * MiB);
+    expect(sha256(await readAll(remote, 'abort.mov'))).toBe(sha256(data));
+  });
+
   it('only commits after the answer to the closing append was lost', async () => {
     const remote = fresh();
     const data = patterned(3 * MiB, 3);
