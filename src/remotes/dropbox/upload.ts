@@ -120,7 +120,8 @@ async function sendAll(ctx: UploadContext, path: string, body: UploadBody, slot:
         options.signal?.throwIfAborted();
         state = save(await sendChunk(ctx, path, body, state, next.value, options.signal));
       }
-      // Everything was sent before (a resumed upload), yet the body was read to its end: only now is it known to match.
+      // The body ended, so its content matched the plan (a resumed upload that had sent every byte
+      // before still read it all): only now may the session be closed and committed.
       if (state === null) throw new Error(`no upload session for ${path}`);
       if (!state.closed) state = save(await closeSession(ctx, state, options.signal));
       return state;
