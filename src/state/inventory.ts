@@ -114,6 +114,18 @@ export class Inventories {
     });
   }
 
+  /** Forgets paths and everything under them (a deleted folder); returns how many rows went. */
+  forgetUnder(remoteId: number, paths: readonly string[]): number {
+    const exact = this.db.prepare(`DELETE FROM inventory WHERE remote_id = ? AND path = ?`);
+    // "/" + 1 is "0": the range holds exactly the paths below the folder.
+    const below = this.db.prepare(`DELETE FROM inventory WHERE remote_id = ? AND path >= ? AND path < ?`);
+    let n = 0;
+    this.db.transaction(() => {
+      for (const p of paths) n += exact.run(remoteId, p).changes + below.run(remoteId, `${p}/`, `${p}0`).changes;
+    })();
+    return n;
+  }
+
   recordMany(remoteId: number, rows: readonly (Omit<InventoryRow, 'writtenAt'> & { writtenAt?: number })[]): void {
     if (rows.length === 0) return;
     this.db.transaction(() => {

@@ -103,7 +103,7 @@ export class DropboxRemote implements Remote {
       }
       last = page.cursor;
     }
-    return { entries, removed, cursor: last };
+    return { entries, removed, complete: cursor === null, cursor: last };
   }
 
   async stat(p: string, options: CallOptions = {}): Promise<RemoteEntry | null> {
