@@ -73,7 +73,7 @@ export async function tgzArchive(entries: readonly TarEntrySpec[]): Promise<Buff
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const collected = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: Buffer) => chunks.push(c));
+    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
     pack.on('end', resolve);
     pack.on('error', reject);
   });
