@@ -7,7 +7,6 @@
  * not there fails without another pass. A cursor unused for IDLE_MS is closed.
  */
 import { createReadStream } from 'node:fs';
-import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -96,6 +95,8 @@ class TarCursor {
     this.queue = this.queue
       .then(() => this.serve(member, out))
       .catch((err: unknown) => {
+        // The pass is in an unknown state (a broken archive, an entry not read to its end): drop it.
+        this.close();
         out.destroy(err instanceof Error ? err : new Error(String(err)));
       })
       .finally(() => this.idleLater());
@@ -150,9 +151,22 @@ class TarCursor {
 async function copy(entry: TarEntry, out: PassThrough): Promise<void> {
   for await (const chunk of entry) {
     if (out.destroyed) continue;
-    if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (!out.write(chunk)) await writable(out);
   }
   if (!out.destroyed) out.end();
+}
+
+/** Resolves when `out` wants more, or is gone (then the caller drains). Never rejects. */
+function writable(out: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
 }
 
 const cursors = new Map<string, TarCursor>();
