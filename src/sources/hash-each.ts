@@ -1,15 +1,10 @@
 /** The default way a source's files are hashed: each file is one task on the worker pool. */
 import { mediaClassOf } from '../media/kinds.ts';
-import type { HashPool } from './hash-pool.ts';
-import type { HashOutcome, ListedFile, SourceKind } from './source-kind.ts';
+import type { SourceKind } from './source-kind.ts';
 
-export async function hashEachFile(
-  files: readonly ListedFile[],
-  pool: HashPool,
-  report: (outcome: HashOutcome) => void,
-  kind: SourceKind,
-  signal?: AbortSignal,
-): Promise<void> {
+export type HashFiles = NonNullable<SourceKind['hash']>;
+
+export const hashEachFile: HashFiles = async (files, pool, report, kind, signal) => {
   await Promise.all(
     files.map(async (file) => {
       if (signal?.aborted) return;
@@ -26,4 +21,4 @@ export async function hashEachFile(
       }
     }),
   );
-}
+};

@@ -7,21 +7,14 @@
 import pLimit from 'p-limit';
 import { mediaClassOf } from '../../media/kinds.ts';
 import { readArchiveMembers } from '../archives/index.ts';
-import { hashEachFile } from '../hash-each.ts';
-import type { HashPool } from '../hash-pool.ts';
+import { hashEachFile, type HashFiles } from '../hash-each.ts';
 import { hashStream } from '../hash-worker.ts';
 import { archivePart } from '../open.ts';
 import type { HashOutcome, ListedFile, SourceKind } from '../source-kind.ts';
 
 const ARCHIVES_AT_ONCE = 2;
 
-export async function hashTakeout(
-  files: readonly ListedFile[],
-  pool: HashPool,
-  report: (outcome: HashOutcome) => void,
-  kind: SourceKind,
-  signal?: AbortSignal,
-): Promise<void> {
+export const hashTakeout: HashFiles = async (files, pool, report, kind, signal) => {
   const plain: ListedFile[] = [];
   const byArchive = new Map<string, Map<string, ListedFile>>();
   for (const file of files) {
@@ -39,7 +32,7 @@ export async function hashTakeout(
     hashEachFile(plain, pool, report, kind, signal),
     ...[...byArchive].map(([archive, members]) => limit(() => hashArchive(archive, members, report, kind, signal))),
   ]);
-}
+};
 
 async function hashArchive(
   archive: string,
