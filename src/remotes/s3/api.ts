@@ -46,12 +46,13 @@ export function createClients(config: S3RemoteConfig, env: NodeJS.ProcessEnv): S
     ...(!profile && keyId && secret
       ? { credentials: { accessKeyId: keyId, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } }
       : {}),
-    // The SDK's default (WHEN_SUPPORTED) adds a CRC32 to every upload and, for stream bodies,
-    // switches to aws-chunked bodies with a trailing checksum. Stores that do not decode
-    // aws-chunked (s3rver 3.7 among them) then keep the chunk framing as the object's bytes.
-    // photosync instead sends every body as a buffer with an explicit x-amz-checksum-sha256 it
-    // computed itself (see create()), so S3 verifies a SHA-256, stronger than the CRC32 it
-    // replaces. Responses are still validated whenever S3 returns a checksum.
+    // Integrity comes from photosync's own SHA-256, not the SDK's default CRC32: every upload
+    // body is a Buffer sent with x-amz-checksum-sha256 (computed here, verified by S3), and SigV4
+    // also signs the body's SHA-256 (x-amz-content-sha256, which S3 checks as well). The SDK's
+    // default (WHEN_SUPPORTED) would add a CRC32 wherever no checksum is given, and for a stream
+    // body send it as an aws-chunked body with a trailer, which stores that do not decode
+    // aws-chunked (s3rver 3.7) keep as the object's bytes. WHEN_REQUIRED rules that out for good.
+    // Responses are still validated whenever S3 returns a full-object checksum.
     requestChecksumCalculation: 'WHEN_REQUIRED',
   };
   const write = new S3Client({ ...base, maxAttempts: 1 });

@@ -39,7 +39,9 @@ import {
   type S3Clients,
 } from './api.ts';
 import { classifyS3Error } from './errors.ts';
-import { partSizeFor, partsOf, uploadInParts, type UploadTarget } from './multipart.ts';
+import { partSizeFor, uploadInParts } from './multipart.ts';
+import { readWhole } from './parts.ts';
+import type { UploadTarget } from './session.ts';
 
 /** photosync's own objects under the prefix (the conditional-write probe); never listed, never a file's name. */
 const RESERVED = '.photosync/';
@@ -131,7 +133,7 @@ export class S3Remote implements Remote {
     const { signal } = options;
     try {
       const data = await readWhole(this.name, body, signal);
-      const conditional = await this.conditionalWrites(signal);
+      const conditional = await this.conditionalWrites();
       if (!conditional && (await this.exists(key, signal))) throw new AlreadyExistsError(this.name, p);
       const out = await this.clients.write.send(
         new PutObjectCommand({
@@ -197,16 +199,17 @@ export class S3Remote implements Remote {
    * second write (or the first, once the probe exists from an earlier run) with 412. A store
    * that ignores it rewrites photosync's own probe with the same bytes, which harms nothing.
    */
-  private conditionalWrites(signal?: AbortSignal): Promise<boolean> {
+  private conditionalWrites(): Promise<boolean> {
     if (this.configuredConditional !== null) return Promise.resolve(this.configuredConditional);
-    this.probe ??= this.probeConditionalWrites(signal).catch((err: unknown) => {
+    // Shared by concurrent uploads, so no one upload's abort signal may cancel it.
+    this.probe ??= this.probeConditionalWrites().catch((err: unknown) => {
       this.probe = undefined;
       throw err;
     });
     return this.probe;
   }
 
-  private async probeConditionalWrites(signal?: AbortSignal): Promise<boolean> {
+  private async probeConditionalWrites(): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await this.clients.write.send(
@@ -217,7 +220,6 @@ export class S3Remote implements Remote {
             ContentLength: PROBE_BYTES.length,
             IfNoneMatch: '*',
           }),
-          { abortSignal: signal },
         );
       } catch (err) {
         const error = classifyS3Error(this.name, err, 'check whether the store honours If-None-Match', PROBE_PATH);
@@ -236,7 +238,7 @@ export class S3Remote implements Remote {
       client: this.clients.write,
       bucket: this.bucket,
       storageClass: this.storageClass,
-      conditionalWrites: (signal) => this.conditionalWrites(signal),
+      conditionalWrites: () => this.conditionalWrites(),
       exists: (key, signal) => this.exists(key, signal),
     };
   }
@@ -275,15 +277,6 @@ function storedHashes(head: HeadObjectCommandOutput): Hashes {
 
 function isEncryptedWithKey(out: { ServerSideEncryption?: string | undefined; SSECustomerAlgorithm?: string | undefined }): boolean {
   return Boolean(out.SSECustomerAlgorithm) || (out.ServerSideEncryption ?? '').startsWith('aws:kms');
-}
-
-/** The whole (small) body, which the body's stream only ends once it matched the plan. */
-async function readWhole(remote: string, body: UploadBody, signal?: AbortSignal): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const part of partsOf(body.open(), Math.max(1, body.size), signal)) chunks.push(part);
-  const data = Buffer.concat(chunks);
-  if (data.length !== body.size) throw new IntegrityError(remote, `read ${data.length} bytes of a ${body.size}-byte body`);
-  return data;
 }
 
 function checkTuning(t: S3Tuning): S3Tuning {

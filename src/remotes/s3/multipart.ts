@@ -8,50 +8,13 @@
  * parts it really holds, re-reads them from the source to check they are still the same bytes,
  * and sends only the rest.
  */
-import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  ListPartsCommand,
-  UploadPartCommand,
-  type S3Client,
-  type StorageClass,
-} from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { AlreadyExistsError, IntegrityError, RemoteError, isRemoteError } from '../errors.ts';
 import type { RemoteEntry, ResumeSlot, UploadBody, UploadOptions } from '../types.ts';
 import { MAX_PART_BYTES, MAX_PARTS, MiB, SHA256_METADATA, compositeSha256, sha256Base64 } from './api.ts';
 import { classifyS3Error } from './errors.ts';
-
-/** What an upload needs from the remote it belongs to. */
-export interface UploadTarget {
-  readonly remote: string;
-  readonly client: S3Client;
-  readonly bucket: string;
-  readonly storageClass: StorageClass | undefined;
-  /** Whether the store honours If-None-Match: * (configured or probed). */
-  conditionalWrites(signal?: AbortSignal): Promise<boolean>;
-  exists(key: string, signal?: AbortSignal): Promise<boolean>;
-}
-
-interface SentPart {
-  readonly n: number;
-  readonly etag: string;
-  /** base64 SHA-256 of the part's bytes, as S3 checked it. */
-  readonly sha256: string;
-  readonly bytes: number;
-}
-
-/** The ResumeSlot's content: everything needed to continue, or recognise, an unfinished upload. */
-interface Session {
-  readonly v: 1;
-  readonly key: string;
-  readonly uploadId: string;
-  readonly size: number;
-  readonly sha256: string;
-  readonly partBytes: number;
-  parts: SentPart[];
-}
+import { partsOf } from './parts.ts';
+import { discard, resumeSession, type Session, type UploadTarget } from './session.ts';
 
 /** The parts uploaded earlier are not what the source holds now: the upload is discarded and started again. */
 class StaleUploadError extends RemoteError {}
@@ -146,7 +109,7 @@ async function complete(target: UploadTarget, path: string, session: Session, sl
   // Checked even where If-None-Match is honoured: the probe only showed PutObject honours it,
   // and some S3-compatible stores honour it on PutObject but not on Complete.
   if (await target.exists(session.key, signal)) throw new AlreadyExistsError(target.remote, path);
-  const conditional = await target.conditionalWrites(signal);
+  const conditional = await target.conditionalWrites();
   let out;
   try {
     out = await target.client.send(
@@ -193,114 +156,4 @@ function mustDiscard(error: Error, slot: ResumeSlot | undefined, signal: AbortSi
   if (error.name === 'SourceChangedError') return true;
   if (isRemoteError(error)) return !(error.retryable || error.failure === 'auth');
   return false;
-}
-
-/** Aborts our own unfinished upload; the slot is cleared only once S3 no longer holds it. */
-async function discard(target: UploadTarget, session: Session, slot: ResumeSlot | undefined): Promise<void> {
-  try {
-    await target.client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: session.key, UploadId: session.uploadId }));
-  } catch (err) {
-    if ((err as Error).name !== 'NoSuchUpload') return;
-  }
-  slot?.clear();
-}
-
-/**
- * The upload saved in the slot, reduced to the parts S3 confirms it holds (same number, ETag,
- * size and, where S3 reports one, SHA-256); null when there is none to continue.
- */
-async function resumeSession(
-  target: UploadTarget,
-  slot: ResumeSlot | undefined,
-  key: string,
-  body: UploadBody,
-  partBytes: number,
-  signal?: AbortSignal,
-): Promise<Session | null> {
-  const raw = slot?.load();
-  if (!slot || !raw) return null;
-  const saved = parseSession(raw);
-  if (!saved) {
-    slot.clear();
-    return null;
-  }
-  if (saved.key !== key || saved.size !== body.size || saved.sha256 !== body.sha256 || saved.partBytes !== partBytes) {
-    // An upload of other content (the plan changed): ours, so it goes; the new one replaces it in the slot.
-    await discard(target, saved, slot);
-    return null;
-  }
-  let held: Map<number, { etag: string; size: number; sha256: string | undefined }>;
-  try {
-    held = await listParts(target, saved, signal);
-  } catch (err) {
-    const error = classifyS3Error(target.remote, err, 'list the parts of an unfinished upload');
-    // Gone (completed or aborted), or a store that cannot list parts: start a new upload.
-    if (!isRemoteError(error, 'not-found') && !isRemoteError(error, 'fatal')) throw error;
-    await discard(target, saved, slot);
-    return null;
-  }
-  const confirmed: SentPart[] = [];
-  for (const [i, part] of saved.parts.entries()) {
-    const there = held.get(part.n);
-    const same = there && part.n === i + 1 && unquote(there.etag) === unquote(part.etag) && there.size === part.bytes;
-    if (!same || (there.sha256 !== undefined && there.sha256 !== part.sha256)) break;
-    confirmed.push(part);
-  }
-  const session = { ...saved, parts: confirmed };
-  slot.save(JSON.stringify(session));
-  return session;
-}
-
-async function listParts(target: UploadTarget, session: Session, signal?: AbortSignal) {
-  const held = new Map<number, { etag: string; size: number; sha256: string | undefined }>();
-  let marker: string | undefined;
-  do {
-    const out = await target.client.send(
-      new ListPartsCommand({ Bucket: target.bucket, Key: session.key, UploadId: session.uploadId, PartNumberMarker: marker }),
-      { abortSignal: signal },
-    );
-    for (const p of out.Parts ?? []) {
-      if (p.PartNumber !== undefined && p.ETag) held.set(p.PartNumber, { etag: p.ETag, size: p.Size ?? -1, sha256: p.ChecksumSHA256 });
-    }
-    marker = out.IsTruncated ? out.NextPartNumberMarker : undefined;
-  } while (marker);
-  return held;
-}
-
-function parseSession(raw: string): Session | null {
-  try {
-    const s = JSON.parse(raw) as Partial<Session>;
-    const ok =
-      s.v === 1 && typeof s.key === 'string' && typeof s.uploadId === 'string' && typeof s.size === 'number' &&
-      typeof s.sha256 === 'string' && typeof s.partBytes === 'number' && Array.isArray(s.parts);
-    return ok ? (s as Session) : null;
-  } catch {
-    return null;
-  }
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/"/g, '');
-}
-
-/**
- * The stream cut into parts of exactly `size` bytes (the last one shorter). Each part is held
- * in memory: its SHA-256 goes in the request's headers, before its bytes.
- */
-export async function* partsOf(stream: Readable, size: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    signal?.throwIfAborted();
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    while (pendingBytes >= size) {
-      const all = Buffer.concat(pending, pendingBytes);
-      yield all.subarray(0, size);
-      const rest = all.subarray(size);
-      pending = rest.length > 0 ? [rest] : [];
-      pendingBytes = rest.length;
-    }
-  }
-  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
 }
