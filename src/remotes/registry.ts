@@ -26,6 +26,7 @@ type Loader<T extends RemoteType> = () => Promise<{ definition: RemoteDefinition
 
 export const REMOTE_KINDS: { readonly [T in RemoteType]?: Loader<T> } = {
   local: () => import('./local/index.ts'),
+  s3: () => import('./s3/index.ts'),
   dropbox: () => import('./dropbox/index.ts'),
 };
 
