@@ -22,7 +22,10 @@ export interface RemoteHoldings {
   readonly files: number;
   /** Files on the remote whose content photosync has not identified. */
   readonly unidentified: number;
-  readonly freeBytes?: number | null | undefined;
+  /** What the remote says about its space (Remote.quota()); null when it cannot say or was not reachable. */
+  readonly reported?: { readonly usedBytes: number | null; readonly freeBytes: number | null } | null | undefined;
+  /** The config's `quota`: bytes photosync may fill there; null when unset. */
+  readonly quotaBytes?: number | null | undefined;
 }
 
 export interface CoverageInput {
@@ -55,10 +58,77 @@ export interface AtRiskItem {
 export interface CoverageSnapshot {
   readonly items: number;
   readonly meeting: number;
+  /** Items with one copy or none (whatever the policy). */
   readonly singleCopy: number;
+  /** Items with no offsite copy (whatever the policy). */
   readonly noOffsite: number;
+  /** Items with one copy only or no offsite copy: what the at-risk list holds. */
+  readonly atRisk: number;
+  /**
+   * Items that fail the rule, each counted once under its first shortfall: one copy only, else
+   * fewer offsite copies than the policy asks, else another (too few copies or kinds of media).
+   * meeting + singleCopy + tooFewOffsite + other = items.
+   */
+  readonly shortfall: { readonly singleCopy: number; readonly tooFewOffsite: number; readonly other: number };
   /** Items by number of copies: index = copies. */
   readonly copiesHistogram: readonly number[];
+  /** Items by number of distinct kinds of media holding them: index = kinds. */
+  readonly mediaHistogram: readonly number[];
+  /** Items by number of offsite copies: index = offsite copies. */
+  readonly offsiteHistogram: readonly number[];
+}
+
+/** Space on a remote as far as it is known. */
+export interface QuotaUse {
+  /**
+   * "config": the config's `quota` is the total, the bytes photosync records on the remote are the
+   * use, and free is what that leaves (no more than the remote reports free, where it does).
+   * "remote": the remote's own figures (Remote.quota()).
+   */
+  readonly basis: 'config' | 'remote';
+  readonly usedBytes: number | null;
+  readonly freeBytes: number | null;
+  readonly totalBytes: number | null;
+  /** Whether the plan's uploads to this remote fit in the free space; null without a plan or a known free space. */
+  readonly planFits: boolean | null;
+}
+
+export interface RemoteCoverage {
+  readonly name: string;
+  readonly media: MediaKind | null;
+  readonly offsite: boolean;
+  readonly files: number;
+  readonly items: number;
+  readonly bytes: number;
+  readonly unidentified: number;
+  readonly plannedUploads: number;
+  readonly plannedBytes: number;
+  /** Free space as the remote itself reports it (null when it cannot say). */
+  readonly freeBytes: number | null;
+  readonly quota: QuotaUse | null;
+}
+
+export interface SourceCoverage {
+  readonly name: string;
+  readonly media: MediaKind | null;
+  readonly offsite: boolean;
+  readonly files: number;
+  readonly items: number;
+  readonly bytes: number;
+}
+
+/** The at-risk items of one folder, summarised: one line for 300 photos of one holiday. */
+export interface AtRiskGroup {
+  /** "place:folder", as in AtRiskItem.folder. */
+  readonly folder: string;
+  readonly items: number;
+  readonly singleCopy: number;
+  readonly noOffsite: number;
+  /** Earliest and latest capture date ("YYYY-MM-DD") of its dated items. */
+  readonly firstDate: string | null;
+  readonly lastDate: string | null;
+  /** Items without a capture date (those only on remotes). */
+  readonly undated: number;
 }
 
 export interface CoverageReport {
@@ -66,19 +136,13 @@ export interface CoverageReport {
   readonly policy: BackupPolicy;
   readonly now: CoverageSnapshot;
   readonly afterPlan: CoverageSnapshot | null;
-  readonly remotes: readonly {
-    readonly name: string;
-    readonly files: number;
-    readonly items: number;
-    readonly bytes: number;
-    readonly unidentified: number;
-    readonly plannedUploads: number;
-    readonly plannedBytes: number;
-    readonly freeBytes: number | null;
-  }[];
-  readonly sources: readonly { readonly name: string; readonly files: number; readonly items: number; readonly bytes: number }[];
+  readonly remotes: readonly RemoteCoverage[];
+  readonly sources: readonly SourceCoverage[];
+  /** The first atRiskLimit at-risk items, fewest copies first, then by folder and name. */
   readonly atRisk: readonly AtRiskItem[];
   readonly atRiskTotal: number;
+  /** Every folder holding at-risk items, most items first; their items add up to atRiskTotal. */
+  readonly atRiskGroups: readonly AtRiskGroup[];
 }
 
 interface ItemInfo {
@@ -126,22 +190,42 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     }
     return { copies, media: media.size, offsite };
   };
-  const meets = (c: ItemCoverage): boolean =>
-    c.copies >= input.policy.copies && c.media >= input.policy.media && c.offsite >= input.policy.offsite;
+  const { policy } = input;
+  const meets = (c: ItemCoverage): boolean => c.copies >= policy.copies && c.media >= policy.media && c.offsite >= policy.offsite;
 
   const snapshot = (placesOf: (info: ItemInfo) => Iterable<string>): CoverageSnapshot => {
     let meeting = 0;
     let singleCopy = 0;
     let noOffsite = 0;
-    const histogram: number[] = [];
+    let atRisk = 0;
+    const shortfall = { singleCopy: 0, tooFewOffsite: 0, other: 0 };
+    const copies: number[] = [];
+    const media: number[] = [];
+    const offsite: number[] = [];
     for (const info of items.values()) {
       const c = measure(placesOf(info));
       if (meets(c)) meeting++;
+      else if (c.copies <= 1) shortfall.singleCopy++;
+      else if (c.offsite < policy.offsite) shortfall.tooFewOffsite++;
+      else shortfall.other++;
       if (c.copies <= 1) singleCopy++;
       if (c.offsite === 0) noOffsite++;
-      histogram[c.copies] = (histogram[c.copies] ?? 0) + 1;
+      if (c.copies <= 1 || c.offsite === 0) atRisk++;
+      count(copies, c.copies);
+      count(media, c.media);
+      count(offsite, c.offsite);
     }
-    return { items: items.size, meeting, singleCopy, noOffsite, copiesHistogram: Array.from(histogram, (n) => n ?? 0) };
+    return {
+      items: items.size,
+      meeting,
+      singleCopy,
+      noOffsite,
+      atRisk,
+      shortfall,
+      copiesHistogram: dense(copies),
+      mediaHistogram: dense(media),
+      offsiteHistogram: dense(offsite),
+    };
   };
 
   const now = snapshot((info) => info.places);
@@ -158,8 +242,8 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
   for (const info of items.values()) {
     const c = measure(info.places);
     const reasons: string[] = [];
-    if (c.copies <= 1) reasons.push('only one copy');
-    if (c.offsite === 0) reasons.push('no offsite copy');
+    if (c.copies <= 1) reasons.push(ONLY_ONE_COPY);
+    if (c.offsite === 0) reasons.push(NO_OFFSITE_COPY);
     if (reasons.length === 0) continue;
     const path = info.where.slice(info.where.indexOf(':') + 1);
     atRiskAll.push({
@@ -172,28 +256,101 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
       reasons,
     });
   }
-  atRiskAll.sort((a, b) => a.copies - b.copies || (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0) || (a.where < b.where ? -1 : 1));
+  atRiskAll.sort((a, b) => a.copies - b.copies || compare(a.folder, b.folder) || compare(a.where, b.where));
+
+  const placeOf = (kind: Place['kind'], name: string): { media: MediaKind | null; offsite: boolean } => {
+    const place = placeByName.get(`${kind}:${name}`);
+    return { media: place?.media ?? null, offsite: place?.offsite ?? false };
+  };
+  const plannedByRemote = new Map<string, { uploads: number; bytes: number }>();
+  for (const a of input.plan ?? []) {
+    const p = plannedByRemote.get(a.remote) ?? { uploads: 0, bytes: 0 };
+    p.uploads++;
+    p.bytes += a.size;
+    plannedByRemote.set(a.remote, p);
+  }
 
   return {
     reportVersion: 1,
-    policy: input.policy,
+    policy,
     now,
     afterPlan,
     remotes: input.remotes.map((r) => {
-      const actions = (input.plan ?? []).filter((a) => a.remote === r.name);
+      const p = plannedByRemote.get(r.name) ?? { uploads: 0, bytes: 0 };
       return {
         name: r.name,
+        ...placeOf('remote', r.name),
         files: r.files,
         items: r.contents.size,
         bytes: r.bytes,
         unidentified: r.unidentified,
-        plannedUploads: actions.length,
-        plannedBytes: actions.reduce((n, a) => n + a.size, 0),
-        freeBytes: r.freeBytes ?? null,
+        plannedUploads: p.uploads,
+        plannedBytes: p.bytes,
+        freeBytes: r.reported?.freeBytes ?? null,
+        quota: quotaUse(r, input.plan ? p.bytes : null),
       };
     }),
-    sources: [...sourceStats.entries()].map(([name, s]) => ({ name, files: s.files, items: s.items.size, bytes: s.bytes })),
+    sources: [...sourceStats.entries()].map(([name, s]) => ({ name, ...placeOf('source', name), files: s.files, items: s.items.size, bytes: s.bytes })),
     atRisk: atRiskAll.slice(0, input.atRiskLimit ?? 100),
     atRiskTotal: atRiskAll.length,
+    atRiskGroups: groupAtRisk(atRiskAll),
   };
+}
+
+export const ONLY_ONE_COPY = 'only one copy';
+export const NO_OFFSITE_COPY = 'no offsite copy';
+
+/**
+ * A budget in the config wins over what the remote reports: it is what the user allows photosync
+ * to fill, and a remote's free space is often shared with other things.
+ */
+function quotaUse(r: RemoteHoldings, plannedBytes: number | null): QuotaUse | null {
+  const reported = r.reported ?? null;
+  const fits = (free: number | null): boolean | null => (plannedBytes === null || free === null ? null : plannedBytes <= free);
+  if (r.quotaBytes !== null && r.quotaBytes !== undefined) {
+    const left = Math.max(0, r.quotaBytes - r.bytes);
+    const free = reported?.freeBytes != null ? Math.min(left, reported.freeBytes) : left;
+    return { basis: 'config', usedBytes: r.bytes, freeBytes: free, totalBytes: r.quotaBytes, planFits: fits(free) };
+  }
+  if (!reported || (reported.usedBytes === null && reported.freeBytes === null)) return null;
+  const { usedBytes, freeBytes } = reported;
+  return {
+    basis: 'remote',
+    usedBytes,
+    freeBytes,
+    totalBytes: usedBytes !== null && freeBytes !== null ? usedBytes + freeBytes : null,
+    planFits: fits(freeBytes),
+  };
+}
+
+function groupAtRisk(items: readonly AtRiskItem[]): AtRiskGroup[] {
+  const groups = new Map<string, { -readonly [K in keyof AtRiskGroup]: AtRiskGroup[K] }>();
+  for (const item of items) {
+    let g = groups.get(item.folder);
+    if (!g) {
+      g = { folder: item.folder, items: 0, singleCopy: 0, noOffsite: 0, firstDate: null, lastDate: null, undated: 0 };
+      groups.set(item.folder, g);
+    }
+    g.items++;
+    if (item.reasons.includes(ONLY_ONE_COPY)) g.singleCopy++;
+    if (item.reasons.includes(NO_OFFSITE_COPY)) g.noOffsite++;
+    if (item.date === null) g.undated++;
+    else {
+      if (g.firstDate === null || item.date < g.firstDate) g.firstDate = item.date;
+      if (g.lastDate === null || item.date > g.lastDate) g.lastDate = item.date;
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.items - a.items || compare(a.folder, b.folder));
+}
+
+function count(histogram: number[], index: number): void {
+  histogram[index] = (histogram[index] ?? 0) + 1;
+}
+
+function dense(histogram: readonly number[]): number[] {
+  return Array.from(histogram, (n) => n ?? 0);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -11,6 +11,8 @@ import { parsePlanFile } from '../../planner/plan-file.ts';
 import type { UploadAction } from '../../planner/types.ts';
 import { computeCoverage, type Place, type RemoteHoldings } from '../../report/coverage.ts';
 import { renderCoverageText } from '../../report/render-text.ts';
+import type { RemoteHandle } from '../../pipeline/session.ts';
+import type { Quota } from '../../remotes/types.ts';
 import type { CommandContext } from '../context.ts';
 import { scanProgressReporter } from '../progress.ts';
 
@@ -49,7 +51,15 @@ export async function reportCommand(ctx: CommandContext, options: ReportOptions)
         if (row.sha256 === null) unidentified++;
         else if (!contents.has(row.sha256)) contents.set(row.sha256, row.path);
       }
-      holdings.push({ name: handle.config.name, contents, bytes, files, unidentified, freeBytes: await freeSpace(handle) });
+      holdings.push({
+        name: handle.config.name,
+        contents,
+        bytes,
+        files,
+        unidentified,
+        reported: await reportedSpace(handle),
+        quotaBytes: handle.config.quotaBytes,
+      });
     }
     const report = computeCoverage({ policy: config.policy, places, files: made.snapshot.files, remotes: holdings, plan: pending });
     if (ctx.out.json) ctx.out.result(report);
@@ -60,10 +70,10 @@ export async function reportCommand(ctx: CommandContext, options: ReportOptions)
   }
 }
 
-async function freeSpace(handle: { open(): Promise<{ quota?: () => Promise<{ freeBytes: number | null }> }> }): Promise<number | null> {
+async function reportedSpace(handle: RemoteHandle): Promise<Quota | null> {
   try {
     const remote = await handle.open();
-    return remote.quota ? (await remote.quota()).freeBytes : null;
+    return remote.quota ? await remote.quota() : null;
   } catch {
     // Free space is a nice-to-have in a report; an unreachable remote shows as unknown.
     return null;
