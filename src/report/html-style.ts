@@ -38,6 +38,7 @@ th, td { text-align: left; padding: 6px 10px 6px 0; border-bottom: 1px solid var
 th { font-size: 0.85rem; color: var(--muted); font-weight: 600; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .bar { display: block; margin-top: 4px; }
+.date { white-space: nowrap; }
 .warn { color: var(--single); font-weight: 600; }
 .name { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9rem; }
 details { border: 1px solid var(--line); border-radius: 8px; margin-top: 8px; }

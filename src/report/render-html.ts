@@ -155,7 +155,7 @@ function atRiskSection(report: CoverageReport, maxItems: number): Html {
 <table>
 <thead><tr><th scope="col">file</th><th scope="col">date</th><th scope="col" class="n">copies</th><th scope="col">why</th></tr></thead>
 <tbody>
-${listed.map((item) => html`<tr data-testid="at-risk-item"><td class="name">${nameIn(item, g.folder)}</td><td>${item.date ?? '—'}</td><td class="n">${item.copies}</td><td>${item.reasons.join(', ')}</td></tr>`)}
+${listed.map((item) => html`<tr data-testid="at-risk-item"><td class="name">${nameIn(item, g.folder)}</td><td class="date">${item.date ?? '—'}</td><td class="n">${item.copies}</td><td>${item.reasons.join(', ')}</td></tr>`)}
 </tbody>
 </table>
 ${rest > 0 ? html`<p class="muted">… and ${count(rest)} more; <code>photosync report --format json</code> lists them all.</p>` : ''}
