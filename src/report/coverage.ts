@@ -6,6 +6,10 @@
 import type { BackupPolicy, MediaKind } from '../config/types.ts';
 import type { UploadAction } from '../planner/types.ts';
 import type { SourceFile } from '../sources/types.ts';
+import { compareText, groupAtRisk, NO_OFFSITE_COPY, ONLY_ONE_COPY, type AtRiskGroup, type AtRiskItem } from './at-risk.ts';
+import { quotaUse, type QuotaFacts, type QuotaUse } from './quota.ts';
+
+export type { AtRiskGroup, AtRiskItem, QuotaUse };
 
 export interface Place {
   readonly name: string;
@@ -14,7 +18,7 @@ export interface Place {
   readonly offsite: boolean;
 }
 
-export interface RemoteHoldings {
+export interface RemoteHoldings extends QuotaFacts {
   readonly name: string;
   /** sha256 → path on the remote, for every identified file it holds. */
   readonly contents: ReadonlyMap<string, string>;
@@ -22,10 +26,6 @@ export interface RemoteHoldings {
   readonly files: number;
   /** Files on the remote whose content photosync has not identified. */
   readonly unidentified: number;
-  /** What the remote says about its space (Remote.quota()); null when it cannot say or was not reachable. */
-  readonly reported?: { readonly usedBytes: number | null; readonly freeBytes: number | null } | null | undefined;
-  /** The config's `quota`: bytes photosync may fill there; null when unset. */
-  readonly quotaBytes?: number | null | undefined;
 }
 
 export interface CoverageInput {
@@ -42,17 +42,6 @@ export interface ItemCoverage {
   readonly copies: number;
   readonly media: number;
   readonly offsite: number;
-}
-
-export interface AtRiskItem {
-  readonly sha256: string;
-  /** Where it is: "source:relPath" or "remote:path". */
-  readonly where: string;
-  readonly folder: string;
-  readonly date: string | null;
-  readonly copies: number;
-  readonly offsite: number;
-  readonly reasons: readonly string[];
 }
 
 export interface CoverageSnapshot {
@@ -78,57 +67,24 @@ export interface CoverageSnapshot {
   readonly offsiteHistogram: readonly number[];
 }
 
-/** Space on a remote as far as it is known. */
-export interface QuotaUse {
-  /**
-   * "config": the config's `quota` is the total, the bytes photosync records on the remote are the
-   * use, and free is what that leaves (no more than the remote reports free, where it does).
-   * "remote": the remote's own figures (Remote.quota()).
-   */
-  readonly basis: 'config' | 'remote';
-  readonly usedBytes: number | null;
-  readonly freeBytes: number | null;
-  readonly totalBytes: number | null;
-  /** Whether the plan's uploads to this remote fit in the free space; null without a plan or a known free space. */
-  readonly planFits: boolean | null;
-}
-
-export interface RemoteCoverage {
+/** What one source or remote holds, and what kind of place it is. */
+export interface SourceCoverage {
   readonly name: string;
   readonly media: MediaKind | null;
   readonly offsite: boolean;
   readonly files: number;
+  /** Distinct contents. */
   readonly items: number;
   readonly bytes: number;
+}
+
+export interface RemoteCoverage extends SourceCoverage {
   readonly unidentified: number;
   readonly plannedUploads: number;
   readonly plannedBytes: number;
   /** Free space as the remote itself reports it (null when it cannot say). */
   readonly freeBytes: number | null;
   readonly quota: QuotaUse | null;
-}
-
-export interface SourceCoverage {
-  readonly name: string;
-  readonly media: MediaKind | null;
-  readonly offsite: boolean;
-  readonly files: number;
-  readonly items: number;
-  readonly bytes: number;
-}
-
-/** The at-risk items of one folder, summarised: one line for 300 photos of one holiday. */
-export interface AtRiskGroup {
-  /** "place:folder", as in AtRiskItem.folder. */
-  readonly folder: string;
-  readonly items: number;
-  readonly singleCopy: number;
-  readonly noOffsite: number;
-  /** Earliest and latest capture date ("YYYY-MM-DD") of its dated items. */
-  readonly firstDate: string | null;
-  readonly lastDate: string | null;
-  /** Items without a capture date (those only on remotes). */
-  readonly undated: number;
 }
 
 export interface CoverageReport {
@@ -256,7 +212,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
       reasons,
     });
   }
-  atRiskAll.sort((a, b) => a.copies - b.copies || compare(a.folder, b.folder) || compare(a.where, b.where));
+  atRiskAll.sort((a, b) => a.copies - b.copies || compareText(a.folder, b.folder) || compareText(a.where, b.where));
 
   const placeOf = (kind: Place['kind'], name: string): { media: MediaKind | null; offsite: boolean } => {
     const place = placeByName.get(`${kind}:${name}`);
@@ -297,60 +253,10 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
   };
 }
 
-export const ONLY_ONE_COPY = 'only one copy';
-export const NO_OFFSITE_COPY = 'no offsite copy';
-
-/**
- * A budget in the config wins over what the remote reports: it is what the user allows photosync
- * to fill, and a remote's free space is often shared with other things.
- */
-function quotaUse(r: RemoteHoldings, plannedBytes: number | null): QuotaUse | null {
-  const reported = r.reported ?? null;
-  const fits = (free: number | null): boolean | null => (plannedBytes === null || free === null ? null : plannedBytes <= free);
-  if (r.quotaBytes !== null && r.quotaBytes !== undefined) {
-    const left = Math.max(0, r.quotaBytes - r.bytes);
-    const free = reported?.freeBytes != null ? Math.min(left, reported.freeBytes) : left;
-    return { basis: 'config', usedBytes: r.bytes, freeBytes: free, totalBytes: r.quotaBytes, planFits: fits(free) };
-  }
-  if (!reported || (reported.usedBytes === null && reported.freeBytes === null)) return null;
-  const { usedBytes, freeBytes } = reported;
-  return {
-    basis: 'remote',
-    usedBytes,
-    freeBytes,
-    totalBytes: usedBytes !== null && freeBytes !== null ? usedBytes + freeBytes : null,
-    planFits: fits(freeBytes),
-  };
-}
-
-function groupAtRisk(items: readonly AtRiskItem[]): AtRiskGroup[] {
-  const groups = new Map<string, { -readonly [K in keyof AtRiskGroup]: AtRiskGroup[K] }>();
-  for (const item of items) {
-    let g = groups.get(item.folder);
-    if (!g) {
-      g = { folder: item.folder, items: 0, singleCopy: 0, noOffsite: 0, firstDate: null, lastDate: null, undated: 0 };
-      groups.set(item.folder, g);
-    }
-    g.items++;
-    if (item.reasons.includes(ONLY_ONE_COPY)) g.singleCopy++;
-    if (item.reasons.includes(NO_OFFSITE_COPY)) g.noOffsite++;
-    if (item.date === null) g.undated++;
-    else {
-      if (g.firstDate === null || item.date < g.firstDate) g.firstDate = item.date;
-      if (g.lastDate === null || item.date > g.lastDate) g.lastDate = item.date;
-    }
-  }
-  return [...groups.values()].sort((a, b) => b.items - a.items || compare(a.folder, b.folder));
-}
-
 function count(histogram: number[], index: number): void {
   histogram[index] = (histogram[index] ?? 0) + 1;
 }
 
 function dense(histogram: readonly number[]): number[] {
   return Array.from(histogram, (n) => n ?? 0);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -5,6 +5,7 @@
  * which escapes it. Key numbers carry data-testid and data-value (the raw number) for tests and
  * scripts; at-risk folders are <details> elements, collapsible without script.
  */
+import { compareText } from './at-risk.ts';
 import type { AtRiskGroup, AtRiskItem, CoverageReport, CoverageSnapshot, RemoteCoverage } from './coverage.ts';
 import { chartSegments, count, dateRange, percent, plural, ruleName, ruleWords } from './format.ts';
 import { coverageChart, patternDefs, quotaBar, storedBar, swatch } from './html-charts.ts';
@@ -147,7 +148,7 @@ function atRiskSection(report: CoverageReport, maxItems: number): Html {
   const group = (g: AtRiskGroup): Html => {
     // By date within the folder, undated last, then by name: the order a person looks for a photo in.
     const listed = (byFolder.get(g.folder) ?? [])
-      .toSorted((a, b) => compareDates(a.date, b.date) || (a.where < b.where ? -1 : a.where > b.where ? 1 : 0))
+      .toSorted((a, b) => compareDates(a.date, b.date) || compareText(a.where, b.where))
       .slice(0, maxItems);
     const rest = g.items - listed.length;
     return html`<details data-testid="at-risk-group" data-folder="${g.folder}">
@@ -182,5 +183,5 @@ function compareDates(a: string | null, b: string | null): number {
   if (a === b) return 0;
   if (a === null) return 1;
   if (b === null) return -1;
-  return a < b ? -1 : 1;
+  return compareText(a, b);
 }

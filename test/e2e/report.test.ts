@@ -95,5 +95,10 @@ describe('cli: report and plan formats', { tags: ['slow'] }, () => {
     expect(actionTables.flatMap((t) => t.slice(2).map((r) => r.length))).toEqual(Array(12).fill(4));
     expect(md).toContain(`state serial **${saved.state.serial}** (lineage \`${saved.state.lineage}\`) and config hash \`${saved.config.hash}\``);
     expect(result.stderr).toContain('Saved the plan to plan.json.');
+
+    const withPlan = await lib.run('report', '--plan', 'plan.json', '--json');
+    expect(withPlan.code, withPlan.stderr).toBe(0);
+    expect(withPlan.stderr).not.toContain('another state or config');
+    expect((JSON.parse(withPlan.stdout) as CoverageReport).afterPlan?.meeting).toBe(8);
   });
 });

@@ -61,6 +61,13 @@ describe('renderCoverageHtml', () => {
     expect(page).toContain('<td class="n" data-testid="remote-quota-free" data-value="900">900 B</td>');
   });
 
+  it('says there is no plan rather than showing "after the plan" figures', () => {
+    const noPlan = renderCoverageHtml(computeCoverage({ ...INPUT, plan: undefined }));
+    expect(noPlan).toContain('<div><dt>After the plan</dt><dd>no plan</dd></div>');
+    expect(noPlan).not.toContain('meeting-after');
+    expect(noPlan).not.toContain('After the plan:');
+  });
+
   it('lists at most maxItemsPerGroup items of a folder and counts the rest', () => {
     const capped = renderCoverageHtml(computeCoverage(INPUT), { maxItemsPerGroup: 2 });
     const dcim = capped.slice(capped.indexOf('data-folder="phone:DCIM"'));
