@@ -27,8 +27,9 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<ExitCode>) =>
     async (...args: [...A, Record<string, unknown>, Command]): Promise<void> => {
       const command = args[args.length - 1] as Command;
-      const options = command.optsWithGlobals() as CommonOptions;
-      ctx = new CommandContext(io, options);
+      const options = command.optsWithGlobals() as CommonOptions & { format?: unknown };
+      // --format json is --json: JSON on stdout, and errors as JSON too.
+      ctx = new CommandContext(io, { ...options, json: options.json === true || options.format === 'json' });
       exitCode = await fn(ctx, ...(args.slice(0, -1) as A));
     };
 
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       .command('plan')
       .description('scan the sources, compare with every remote, and show (or save) what apply would upload')
       .option('-o, --out <file>', 'save the plan (versioned JSON) for review and for "photosync apply FILE"')
+      .addOption(formatOption(['text', 'markdown', 'json'], 'how to print the plan: text, markdown (for a pull-request comment) or json'))
       .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
       .option('--refresh', 're-list every remote instead of trusting what photosync recorded')
       .option('--allow-partial', 'when a remote is short of space, plan what fits and leave the rest for later'),
@@ -48,6 +50,9 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     run(async (c, opts: Record<string, unknown>) =>
       (await import('./commands/plan.ts')).planCommand(c, {
         out: opts['out'] as string | undefined,
+        format: opts['format'] as string | undefined,
+        // The program's own --json takes the flag wherever it is written: read it from the context.
+        json: c.out.json,
         detailedExitcode: opts['detailedExitcode'] as boolean | undefined,
         refresh: opts['refresh'] as boolean | undefined,
         allowPartial: opts['allowPartial'] as boolean | undefined,
@@ -83,10 +88,18 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     program
       .command('report')
       .description('how many photos meet the backup rule (3-2-1), now and after the pending plan')
-      .option('--plan <file>', 'count a saved plan as the pending one'),
+      .option('--plan <file>', 'count a saved plan as the pending one')
+      .addOption(formatOption(['text', 'markdown', 'json', 'html'], 'text, markdown (for a pull-request comment), json, or html (one self-contained file); default: from --out\'s extension, else text'))
+      .option('-o, --out <file>', 'write the report to this file (whole or not at all) instead of standard output'),
   ).action(
     run(async (c, opts: Record<string, unknown>) =>
-      (await import('./commands/report.ts')).reportCommand(c, { plan: opts['plan'] as string | undefined }),
+      (await import('./commands/report.ts')).reportCommand(c, {
+        plan: opts['plan'] as string | undefined,
+        out: opts['out'] as string | undefined,
+        format: opts['format'] as string | undefined,
+        // The program's own --json takes the flag wherever it is written: read it from the context.
+        json: c.out.json,
+      }),
     ),
   );
 
@@ -184,10 +197,14 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
   }
 }
 
+function formatOption(formats: readonly string[], description: string): Option {
+  return new Option('--format <format>', description).choices(formats);
+}
+
 function withCommon(command: Command): Command {
   return command
     .addOption(new Option('-c, --config <file>', 'config file (default: $PHOTOSYNC_CONFIG, else ./photosync.yaml)'))
-    .option('--json', 'print the result as JSON on stdout')
+    .option('--json', 'print the result as JSON on stdout (where there is --format: the same as --format json)')
     .option('-q, --quiet', 'print only errors')
     .option('-v, --verbose', 'print more detail');
 }

@@ -6,6 +6,10 @@
 import type { BackupPolicy, MediaKind } from '../config/types.ts';
 import type { UploadAction } from '../planner/types.ts';
 import type { SourceFile } from '../sources/types.ts';
+import { compareText, groupAtRisk, NO_OFFSITE_COPY, ONLY_ONE_COPY, type AtRiskGroup, type AtRiskItem } from './at-risk.ts';
+import { quotaUse, type QuotaFacts, type QuotaUse } from './quota.ts';
+
+export type { AtRiskGroup, AtRiskItem, QuotaUse };
 
 export interface Place {
   readonly name: string;
@@ -14,7 +18,7 @@ export interface Place {
   readonly offsite: boolean;
 }
 
-export interface RemoteHoldings {
+export interface RemoteHoldings extends QuotaFacts {
   readonly name: string;
   /** sha256 → path on the remote, for every identified file it holds. */
   readonly contents: ReadonlyMap<string, string>;
@@ -22,7 +26,6 @@ export interface RemoteHoldings {
   readonly files: number;
   /** Files on the remote whose content photosync has not identified. */
   readonly unidentified: number;
-  readonly freeBytes?: number | null | undefined;
 }
 
 export interface CoverageInput {
@@ -41,24 +44,47 @@ export interface ItemCoverage {
   readonly offsite: number;
 }
 
-export interface AtRiskItem {
-  readonly sha256: string;
-  /** Where it is: "source:relPath" or "remote:path". */
-  readonly where: string;
-  readonly folder: string;
-  readonly date: string | null;
-  readonly copies: number;
-  readonly offsite: number;
-  readonly reasons: readonly string[];
-}
-
 export interface CoverageSnapshot {
   readonly items: number;
   readonly meeting: number;
+  /** Items with one copy or none (whatever the policy). */
   readonly singleCopy: number;
+  /** Items with no offsite copy (whatever the policy). */
   readonly noOffsite: number;
+  /** Items with one copy only or no offsite copy: what the at-risk list holds. */
+  readonly atRisk: number;
+  /**
+   * Items that fail the rule, each counted once under its first shortfall: one copy only, else
+   * fewer offsite copies than the policy asks, else another (too few copies or kinds of media).
+   * meeting + singleCopy + tooFewOffsite + other = items.
+   */
+  readonly shortfall: { readonly singleCopy: number; readonly tooFewOffsite: number; readonly other: number };
   /** Items by number of copies: index = copies. */
   readonly copiesHistogram: readonly number[];
+  /** Items by number of distinct kinds of media holding them: index = kinds. */
+  readonly mediaHistogram: readonly number[];
+  /** Items by number of offsite copies: index = offsite copies. */
+  readonly offsiteHistogram: readonly number[];
+}
+
+/** What one source or remote holds, and what kind of place it is. */
+export interface SourceCoverage {
+  readonly name: string;
+  readonly media: MediaKind | null;
+  readonly offsite: boolean;
+  readonly files: number;
+  /** Distinct contents. */
+  readonly items: number;
+  readonly bytes: number;
+}
+
+export interface RemoteCoverage extends SourceCoverage {
+  readonly unidentified: number;
+  readonly plannedUploads: number;
+  readonly plannedBytes: number;
+  /** Free space as the remote itself reports it (null when it cannot say). */
+  readonly freeBytes: number | null;
+  readonly quota: QuotaUse | null;
 }
 
 export interface CoverageReport {
@@ -66,19 +92,13 @@ export interface CoverageReport {
   readonly policy: BackupPolicy;
   readonly now: CoverageSnapshot;
   readonly afterPlan: CoverageSnapshot | null;
-  readonly remotes: readonly {
-    readonly name: string;
-    readonly files: number;
-    readonly items: number;
-    readonly bytes: number;
-    readonly unidentified: number;
-    readonly plannedUploads: number;
-    readonly plannedBytes: number;
-    readonly freeBytes: number | null;
-  }[];
-  readonly sources: readonly { readonly name: string; readonly files: number; readonly items: number; readonly bytes: number }[];
+  readonly remotes: readonly RemoteCoverage[];
+  readonly sources: readonly SourceCoverage[];
+  /** The first atRiskLimit at-risk items, fewest copies first, then by folder and name. */
   readonly atRisk: readonly AtRiskItem[];
   readonly atRiskTotal: number;
+  /** Every folder holding at-risk items, most items first; their items add up to atRiskTotal. */
+  readonly atRiskGroups: readonly AtRiskGroup[];
 }
 
 interface ItemInfo {
@@ -126,22 +146,42 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     }
     return { copies, media: media.size, offsite };
   };
-  const meets = (c: ItemCoverage): boolean =>
-    c.copies >= input.policy.copies && c.media >= input.policy.media && c.offsite >= input.policy.offsite;
+  const { policy } = input;
+  const meets = (c: ItemCoverage): boolean => c.copies >= policy.copies && c.media >= policy.media && c.offsite >= policy.offsite;
 
   const snapshot = (placesOf: (info: ItemInfo) => Iterable<string>): CoverageSnapshot => {
     let meeting = 0;
     let singleCopy = 0;
     let noOffsite = 0;
-    const histogram: number[] = [];
+    let atRisk = 0;
+    const shortfall = { singleCopy: 0, tooFewOffsite: 0, other: 0 };
+    const copies: number[] = [];
+    const media: number[] = [];
+    const offsite: number[] = [];
     for (const info of items.values()) {
       const c = measure(placesOf(info));
       if (meets(c)) meeting++;
+      else if (c.copies <= 1) shortfall.singleCopy++;
+      else if (c.offsite < policy.offsite) shortfall.tooFewOffsite++;
+      else shortfall.other++;
       if (c.copies <= 1) singleCopy++;
       if (c.offsite === 0) noOffsite++;
-      histogram[c.copies] = (histogram[c.copies] ?? 0) + 1;
+      if (c.copies <= 1 || c.offsite === 0) atRisk++;
+      count(copies, c.copies);
+      count(media, c.media);
+      count(offsite, c.offsite);
     }
-    return { items: items.size, meeting, singleCopy, noOffsite, copiesHistogram: Array.from(histogram, (n) => n ?? 0) };
+    return {
+      items: items.size,
+      meeting,
+      singleCopy,
+      noOffsite,
+      atRisk,
+      shortfall,
+      copiesHistogram: dense(copies),
+      mediaHistogram: dense(media),
+      offsiteHistogram: dense(offsite),
+    };
   };
 
   const now = snapshot((info) => info.places);
@@ -158,8 +198,8 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
   for (const info of items.values()) {
     const c = measure(info.places);
     const reasons: string[] = [];
-    if (c.copies <= 1) reasons.push('only one copy');
-    if (c.offsite === 0) reasons.push('no offsite copy');
+    if (c.copies <= 1) reasons.push(ONLY_ONE_COPY);
+    if (c.offsite === 0) reasons.push(NO_OFFSITE_COPY);
     if (reasons.length === 0) continue;
     const path = info.where.slice(info.where.indexOf(':') + 1);
     atRiskAll.push({
@@ -172,28 +212,51 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
       reasons,
     });
   }
-  atRiskAll.sort((a, b) => a.copies - b.copies || (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0) || (a.where < b.where ? -1 : 1));
+  atRiskAll.sort((a, b) => a.copies - b.copies || compareText(a.folder, b.folder) || compareText(a.where, b.where));
+
+  const placeOf = (kind: Place['kind'], name: string): { media: MediaKind | null; offsite: boolean } => {
+    const place = placeByName.get(`${kind}:${name}`);
+    return { media: place?.media ?? null, offsite: place?.offsite ?? false };
+  };
+  const plannedByRemote = new Map<string, { uploads: number; bytes: number }>();
+  for (const a of input.plan ?? []) {
+    const p = plannedByRemote.get(a.remote) ?? { uploads: 0, bytes: 0 };
+    p.uploads++;
+    p.bytes += a.size;
+    plannedByRemote.set(a.remote, p);
+  }
 
   return {
     reportVersion: 1,
-    policy: input.policy,
+    policy,
     now,
     afterPlan,
     remotes: input.remotes.map((r) => {
-      const actions = (input.plan ?? []).filter((a) => a.remote === r.name);
+      const p = plannedByRemote.get(r.name) ?? { uploads: 0, bytes: 0 };
       return {
         name: r.name,
+        ...placeOf('remote', r.name),
         files: r.files,
         items: r.contents.size,
         bytes: r.bytes,
         unidentified: r.unidentified,
-        plannedUploads: actions.length,
-        plannedBytes: actions.reduce((n, a) => n + a.size, 0),
-        freeBytes: r.freeBytes ?? null,
+        plannedUploads: p.uploads,
+        plannedBytes: p.bytes,
+        freeBytes: r.reported?.freeBytes ?? null,
+        quota: quotaUse(r, input.plan ? p.bytes : null),
       };
     }),
-    sources: [...sourceStats.entries()].map(([name, s]) => ({ name, files: s.files, items: s.items.size, bytes: s.bytes })),
+    sources: [...sourceStats.entries()].map(([name, s]) => ({ name, ...placeOf('source', name), files: s.files, items: s.items.size, bytes: s.bytes })),
     atRisk: atRiskAll.slice(0, input.atRiskLimit ?? 100),
     atRiskTotal: atRiskAll.length,
+    atRiskGroups: groupAtRisk(atRiskAll),
   };
+}
+
+function count(histogram: number[], index: number): void {
+  histogram[index] = (histogram[index] ?? 0) + 1;
+}
+
+function dense(histogram: readonly number[]): number[] {
+  return Array.from(histogram, (n) => n ?? 0);
 }

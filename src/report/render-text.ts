@@ -1,14 +1,13 @@
 /** The coverage report as plain text for a terminal or a log. */
 import { formatBytes } from '../units.ts';
-import type { CoverageReport, CoverageSnapshot } from './coverage.ts';
+import type { CoverageReport } from './coverage.ts';
+import { ruleName, ruleWords, share } from './format.ts';
 
 export function renderCoverageText(report: CoverageReport): string {
   const { policy } = report;
   const lines: string[] = [];
-  const rule = `${policy.copies}-${policy.media}-${policy.offsite}`;
-  const share = (s: CoverageSnapshot): string =>
-    `${s.meeting.toLocaleString('en-US')} of ${s.items.toLocaleString('en-US')} photos (${percent(s.meeting, s.items)})`;
-  lines.push(`Backup rule ${rule}: ${policy.copies} copies, on ${policy.media} kinds of media, ${policy.offsite} offsite.`);
+  const rule = ruleName(policy);
+  lines.push(`Backup rule ${rule}: ${ruleWords(policy)}.`);
   lines.push(`  now:              ${share(report.now)} meet it`);
   if (report.afterPlan) lines.push(`  after the plan:   ${share(report.afterPlan)} meet it`);
   lines.push(`  only one copy:    ${report.now.singleCopy.toLocaleString('en-US')}`);
@@ -21,7 +20,11 @@ export function renderCoverageText(report: CoverageReport): string {
     const extra = [
       r.plannedUploads > 0 ? `${r.plannedUploads} to upload (${formatBytes(r.plannedBytes)})` : null,
       r.unidentified > 0 ? `${r.unidentified} files not identified` : null,
-      r.freeBytes !== null ? `${formatBytes(r.freeBytes)} free` : null,
+      r.quota?.basis === 'config' && r.quota.totalBytes !== null
+        ? `${formatBytes(r.quota.usedBytes ?? 0)} of its ${formatBytes(r.quota.totalBytes)} quota used, ${formatBytes(r.quota.freeBytes ?? 0)} free`
+        : r.freeBytes !== null
+          ? `${formatBytes(r.freeBytes)} free`
+          : null,
     ].filter((x): x is string => x !== null);
     lines.push(`  ${r.name}: holds ${r.items.toLocaleString('en-US')} photos, ${formatBytes(r.bytes)}${extra.length ? `; ${extra.join(', ')}` : ''}`);
   }
@@ -34,10 +37,4 @@ export function renderCoverageText(report: CoverageReport): string {
     if (report.atRisk.length < report.atRiskTotal) lines.push(`  … and ${report.atRiskTotal - report.atRisk.length} more (--json lists them all)`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function percent(n: number, of: number): string {
-  if (of === 0) return '100%';
-  const p = (100 * n) / of;
-  return `${p === 100 || p === 0 ? p.toFixed(0) : p.toFixed(1)}%`;
 }

@@ -1,24 +1,45 @@
 /**
  * photosync report: how many photos meet the backup rule (3-2-1 unless the config says
- * otherwise), now and after the pending plan, and which ones are at risk.
+ * otherwise), now and after the pending plan, and which ones are at risk; as text, markdown (for
+ * a pull-request comment), JSON or one self-contained HTML file.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
-import { parsePlanFile } from '../../planner/plan-file.ts';
+import type { RemoteHandle } from '../../pipeline/session.ts';
+import { parsePlanFile, type PlanFile } from '../../planner/plan-file.ts';
 import type { UploadAction } from '../../planner/types.ts';
-import { computeCoverage, type Place, type RemoteHoldings } from '../../report/coverage.ts';
+import type { Quota } from '../../remotes/types.ts';
+import { computeCoverage, type CoverageReport, type Place, type RemoteHoldings } from '../../report/coverage.ts';
+import { renderCoverageHtml } from '../../report/render-html.ts';
+import { renderCoverageMarkdown } from '../../report/render-markdown.ts';
 import { renderCoverageText } from '../../report/render-text.ts';
+import { VERSION } from '../../version.ts';
 import type { CommandContext } from '../context.ts';
+import { resolveFormat, type FormatFlags } from '../format-option.ts';
 import { scanProgressReporter } from '../progress.ts';
+import { writeFileAtomic } from '../write-file.ts';
 
-export interface ReportOptions {
+export const REPORT_FORMATS = ['text', 'markdown', 'json', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface ReportOptions extends FormatFlags {
   readonly plan?: string | undefined;
+  readonly out?: string | undefined;
 }
 
+/**
+ * At-risk items listed by name, per format. Text keeps a terminal readable; markdown lists only
+ * folders (GitHub cuts comments at 64 KiB); JSON lists every one; HTML lists every one, and
+ * caps what it shows per folder itself.
+ */
+const AT_RISK_LISTED: Record<ReportFormat, number> = { text: 100, markdown: 0, json: Infinity, html: Infinity };
+
 export async function reportCommand(ctx: CommandContext, options: ReportOptions): Promise<ExitCode> {
+  const format = resolveFormat(REPORT_FORMATS, options, options.out);
+  const outFile = options.out === undefined ? undefined : path.resolve(ctx.io.cwd, options.out);
   const session = await ctx.openSession();
   try {
     const { config } = session;
@@ -30,6 +51,9 @@ export async function reportCommand(ctx: CommandContext, options: ReportOptions)
       const file = path.resolve(ctx.io.cwd, options.plan);
       const { plan, problems } = parsePlanFile(await readFile(file, 'utf8').catch(() => ''));
       if (!plan) throw new InputError(`${file} is not a readable photosync plan: ${problems.join('; ')}`);
+      if (!sameBasis(plan, made.plan)) {
+        ctx.out.warn(`${options.plan} was made from another state or config; "after the plan" counts it as it is, but apply would refuse it`);
+      }
       pending = plan.actions;
     }
 
@@ -49,21 +73,58 @@ export async function reportCommand(ctx: CommandContext, options: ReportOptions)
         if (row.sha256 === null) unidentified++;
         else if (!contents.has(row.sha256)) contents.set(row.sha256, row.path);
       }
-      holdings.push({ name: handle.config.name, contents, bytes, files, unidentified, freeBytes: await freeSpace(handle) });
+      holdings.push({
+        name: handle.config.name,
+        contents,
+        bytes,
+        files,
+        unidentified,
+        reported: await reportedSpace(handle),
+        quotaBytes: handle.config.quotaBytes,
+      });
     }
-    const report = computeCoverage({ policy: config.policy, places, files: made.snapshot.files, remotes: holdings, plan: pending });
-    if (ctx.out.json) ctx.out.result(report);
-    else ctx.io.stdout.write(renderCoverageText(report));
+    const report = computeCoverage({
+      policy: config.policy,
+      places,
+      files: made.snapshot.files,
+      remotes: holdings,
+      plan: pending,
+      atRiskLimit: AT_RISK_LISTED[format],
+    });
+    const text = render(report, format);
+    if (outFile) {
+      await writeFileAtomic(outFile, text);
+      ctx.out.line(`Wrote the ${format} report to ${options.out}.`);
+    } else {
+      ctx.io.stdout.write(text);
+    }
     return ExitCode.Ok;
   } finally {
     await session.close();
   }
 }
 
-async function freeSpace(handle: { open(): Promise<{ quota?: () => Promise<{ freeBytes: number | null }> }> }): Promise<number | null> {
+function render(report: CoverageReport, format: ReportFormat): string {
+  switch (format) {
+    case 'text':
+      return renderCoverageText(report);
+    case 'markdown':
+      return renderCoverageMarkdown(report);
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'html':
+      return renderCoverageHtml(report, { generatedAt: new Date().toISOString(), photosyncVersion: VERSION });
+  }
+}
+
+function sameBasis(a: PlanFile, b: PlanFile): boolean {
+  return a.config.hash === b.config.hash && a.state.lineage === b.state.lineage && a.state.serial === b.state.serial;
+}
+
+async function reportedSpace(handle: RemoteHandle): Promise<Quota | null> {
   try {
     const remote = await handle.open();
-    return remote.quota ? (await remote.quota()).freeBytes : null;
+    return remote.quota ? await remote.quota() : null;
   } catch {
     // Free space is a nice-to-have in a report; an unreachable remote shows as unknown.
     return null;

@@ -1,5 +1,6 @@
 /** photosync validate: 0 when the config is valid, 1 (with every problem listed) when not. */
 import { ExitCode } from '../../exit-codes.ts';
+import { plural } from '../../report/format.ts';
 import type { CommandContext } from '../context.ts';
 
 export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
@@ -17,6 +18,4 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
   return ExitCode.Ok;
 }
 
-export function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-}
+export { plural };
