@@ -124,8 +124,12 @@ export class EmulatedDrive {
     const parent = this.get(parentId);
     if (!parent?.folder) throw new DriveError(404, 'itemNotFound', 'the parent folder does not exist');
     const existing = this.child(parentId, name);
+    if (existing && behavior === 'fail') throw new DriveError(409, 'nameAlreadyExists', 'The specified item name already exists. Copy');
+    const freed = existing && !existing.folder && behavior === 'replace' ? existing.content.length : 0;
+    if (!folder && this.usedBytes - freed + content.length > this.quotaTotal) {
+      throw new DriveError(507, 'quotaLimitReached', 'Insufficient Space Available');
+    }
     if (!existing) return { item: this.add(parentId, name, folder, content), status: 201 };
-    if (behavior === 'fail') throw new DriveError(409, 'nameAlreadyExists', 'The specified item name already exists. Copy');
     if (behavior === 'rename') return { item: this.add(parentId, this.freeName(parentId, name), folder, content), status: 201 };
     if (existing.folder !== folder) throw new DriveError(409, 'nameAlreadyExists', 'an item of another kind has that name');
     if (!folder) this.setContent(existing, content);
