@@ -227,6 +227,43 @@ for (const driveType of ['personal', 'business'] as const) {
       }
     });
 
+    it('surfaces a download cut half way, or throttled, as a RemoteError the executor can retry', async () => {
+      const remote = onedriveRemote(emu);
+      const data = video();
+      await remote.create('dl/clip.mov', bodyFrom(data, remote).body);
+      emu.inject({ drop: 'response' }, { place: 'download' });
+      await expect(readAll(remote, 'dl/clip.mov')).rejects.toMatchObject({ failure: 'retryable' });
+      emu.inject({ status: 429, retryAfter: '3' }, { match: /:\/content$/ });
+      await expect(remote.read('dl/clip.mov')).rejects.toMatchObject({ failure: 'throttled', retryAfterMs: 3000 });
+      expect(sha256(await readAll(remote, 'dl/clip.mov'))).toBe(sha256(data));
+    });
+
+    it.runIf(driveType === 'personal')('lets Personal refuse a file that cannot fit before a byte is sent', async () => {
+      const remote = onedriveRemote(emu);
+      await remote.create('q/seed.jpg', bodyFrom(Buffer.from('seed'), remote).body);
+      const total = emu.drive.quotaTotal;
+      emu.drive.quotaTotal = emu.drive.usedBytes + FRAGMENT_UNIT;
+      try {
+        const from = emu.log.length;
+        await expect(remote.create('q/huge.mov', bodyFrom(video(), remote).body)).rejects.toMatchObject({ failure: 'no-space' });
+        expect(emu.log.slice(from).filter((r) => r.place === 'upload')).toEqual([]);
+      } finally {
+        emu.drive.quotaTotal = total;
+      }
+    });
+
+    it.runIf(driveType === 'business')('tells a name held by another open session (ODB) from a taken one', async () => {
+      const config = onedriveConfig(emu);
+      const remote = onedriveRemote(emu, { config });
+      await remote.create('lock/seed.jpg', bodyFrom(Buffer.from('seed'), remote).body);
+      // A run that crashed without a ResumeSlot left its session open.
+      const parent = emu.drive.resolve([config.path.slice(1), 'lock'])!;
+      emu.sessions.open(parent.id, 'held.mov', 'fail', true, null);
+      const err = await remote.create('lock/held.mov', bodyFrom(video(), remote).body).catch((e: unknown) => e);
+      expect(err).not.toBeInstanceOf(AlreadyExistsError);
+      expect(err).toMatchObject({ failure: 'retryable', message: expect.stringMatching(/unfinished upload session holds this name/) });
+    });
+
     it('reports quota from /me/drive', async () => {
       const remote = onedriveRemote(emu);
       await remote.create('q/a.jpg', bodyFrom(Buffer.from('12345'), remote).body);

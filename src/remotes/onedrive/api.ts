@@ -10,6 +10,7 @@ import {
   AuthenticationHandler,
   Client,
   GraphClientError,
+  GraphError,
   RedirectHandler,
   RedirectHandlerOptions,
   ResponseType,
@@ -19,7 +20,7 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import type { AccessTokenProvider } from '../../auth/tokens.ts';
 import { RemoteError } from '../errors.ts';
-import { classifyGraphError, isExpiredToken } from './errors.ts';
+import { classifyGraphError, failureOfResponse, isExpiredToken } from './errors.ts';
 
 export interface DriveItem {
   readonly id: string;
@@ -110,9 +111,21 @@ export class GraphApi {
     );
   }
 
-  /** A download: the client follows the 302 to the pre-authenticated URL, dropping the token on the way. */
+  /**
+   * A download: the client follows the 302 to the pre-authenticated URL, dropping the token on
+   * the way. Asked for as RAW, because with STREAM the client throws a failed response's body
+   * stream as the error, without its code or headers (no Retry-After).
+   */
   async getStream(path: string, what: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array> | null> {
-    return this.call(what, signal, () => this.client.api(path).option('signal', signal).responseType(ResponseType.STREAM).get());
+    return this.call(what, signal, async () => {
+      const response = (await this.client.api(path).option('signal', signal).responseType(ResponseType.RAW).get()) as Response;
+      if (response.ok) return response.body;
+      const failure = await failureOfResponse(response);
+      const err = new GraphError(failure.status, failure.message);
+      err.code = failure.code;
+      err.headers = response.headers;
+      throw err;
+    });
   }
 
   /** Every item of a collection, following @odata.nextLink; then the deltaLink, if it was a delta feed. */

@@ -11,7 +11,7 @@
  * once the body's stream has verified the content.
  */
 import type { Readable } from 'node:stream';
-import { RemoteError, isRemoteError } from '../errors.ts';
+import { AlreadyExistsError, RemoteError, isRemoteError } from '../errors.ts';
 import type { ResumeSlot, UploadBody, UploadOptions } from '../types.ts';
 import type { DriveItem, GraphApi } from './api.ts';
 import { classifyFailure, classifyGraphError, failureOfResponse } from './errors.ts';
@@ -104,16 +104,39 @@ export class DriveUploader {
   }
 
   private async createSession(address: string, path: string, body: UploadBody, slot: ResumeSlot, signal?: AbortSignal): Promise<{ url: string; start: number }> {
-    const created = await this.api.post<{ uploadUrl: string; expirationDateTime: string }>(
-      `${address}/createUploadSession`,
-      // The SDK's task would default to "rename"; the service's own default has been seen to be replace.
-      { item: { '@microsoft.graph.conflictBehavior': 'fail' } },
-      path,
-      signal,
-    );
+    let created: { uploadUrl: string; expirationDateTime: string };
+    try {
+      created = await this.api.post(
+        `${address}/createUploadSession`,
+        // The SDK's task would default to "rename"; the service's own default has been seen to be replace.
+        // fileSize lets Personal refuse a file that cannot fit before any byte is sent.
+        { item: { '@microsoft.graph.conflictBehavior': 'fail', fileSize: body.size } },
+        path,
+        signal,
+      );
+    } catch (err) {
+      throw err instanceof AlreadyExistsError ? await this.takenOrLocked(address, path, err, signal) : err;
+    }
     const record: SessionRecord = { v: 1, uploadUrl: created.uploadUrl, size: body.size, sha256: body.sha256, expires: created.expirationDateTime };
     slot.save(JSON.stringify(record));
     return { url: created.uploadUrl, start: 0 };
+  }
+
+  /**
+   * OneDrive for Business also answers nameAlreadyExists while another session for the name is
+   * open ("currently being uploaded"), e.g. one a crashed run left without a ResumeSlot. That
+   * name is not taken: the upload can succeed once that session expires.
+   */
+  private async takenOrLocked(address: string, path: string, conflict: AlreadyExistsError, signal?: AbortSignal): Promise<RemoteError> {
+    try {
+      await this.api.get(address, path, signal);
+      return conflict;
+    } catch (err) {
+      if (!isRemoteError(err, 'not-found')) throw err;
+      return new RemoteError(this.remote, 'retryable', `${path}: an unfinished upload session holds this name on OneDrive; it is free again once that session expires`, {
+        cause: conflict,
+      });
+    }
   }
 
   /** The saved session of this content, if the service still has it, and where to continue. */

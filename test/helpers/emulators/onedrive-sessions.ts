@@ -15,6 +15,8 @@ export interface UploadSession {
   readonly parentId: string;
   readonly name: string;
   readonly behavior: ConflictBehavior;
+  /** The fileSize the session was created with, if any: every fragment's TOTAL must equal it. */
+  readonly fileSize: number | null;
   total: number | null;
   received: number;
   readonly chunks: Buffer[];
@@ -41,7 +43,7 @@ export class UploadSessions {
     this.ttlMs = ttlMs;
   }
 
-  open(parentId: string, name: string, behavior: ConflictBehavior, checkConflictNow: boolean): UploadSession {
+  open(parentId: string, name: string, behavior: ConflictBehavior, checkConflictNow: boolean, fileSize: number | null): UploadSession {
     this.drive.checkName(name);
     if (!this.drive.get(parentId)?.folder) throw new DriveError(404, 'itemNotFound', 'the parent folder does not exist');
     if (checkConflictNow && behavior === 'fail' && this.drive.child(parentId, name)) {
@@ -57,6 +59,7 @@ export class UploadSessions {
       parentId,
       name,
       behavior,
+      fileSize,
       total: null,
       received: 0,
       chunks: [],
@@ -93,6 +96,9 @@ export class UploadSessions {
     const length = end - start + 1;
     if (session.total !== null && total !== session.total) {
       throw new DriveError(400, 'invalidRequest', `TOTAL ${total} differs from the ${session.total} of earlier fragments`, true);
+    }
+    if (session.fileSize !== null && total !== session.fileSize) {
+      throw new DriveError(400, 'invalidRequest', `TOTAL ${total} differs from the session's fileSize ${session.fileSize}`, true);
     }
     if (length <= 0 || end >= total) throw new DriveError(400, 'invalidRange', `range ${start}-${end} does not fit ${total}`, true);
     if (contentLength !== String(body.length) || body.length !== length) {

@@ -304,10 +304,15 @@ export class OneDriveEmulator {
       return this.json(ex, placed.status, this.drive.json(placed.item));
     }
     if (method === 'POST' && action === 'createUploadSession') {
-      const spec = parseJson(body) as { item?: { name?: string; '@microsoft.graph.conflictBehavior'?: string } };
+      const spec = parseJson(body) as { item?: { name?: string; fileSize?: number; '@microsoft.graph.conflictBehavior'?: string } };
       if (spec.item?.name !== undefined && spec.item.name !== name) throw new DriveError(400, 'invalidRequest', 'item.name differs from the name in the URL', true);
+      const fileSize = spec.item?.fileSize;
+      if (this.drive.driveType === 'personal' && fileSize !== undefined && this.drive.usedBytes + fileSize > this.drive.quotaTotal) {
+        // The quota pre-check fileSize allows (Personal only).
+        throw new DriveError(507, 'quotaLimitReached', 'Insufficient Space Available');
+      }
       // Users observe replace when it is omitted, whatever the docs say (§3.3).
-      const session = this.sessions.open(parent.id, name, behavior(spec.item?.['@microsoft.graph.conflictBehavior'], 'replace'), this.conflictAt === 'session');
+      const session = this.sessions.open(parent.id, name, behavior(spec.item?.['@microsoft.graph.conflictBehavior'], 'replace'), this.conflictAt === 'session', fileSize ?? null);
       return this.json(ex, 200, { uploadUrl: `${this.contentOrigin}/upload/${session.id}`, ...this.sessions.status(session) });
     }
     throw new DriveError(400, 'invalidRequest', `the emulator does not serve ${method} ${ex.url.pathname}`, true);
