@@ -170,7 +170,7 @@ for (const driveType of ['personal', 'business'] as const) {
     });
 
     it('stores each rotated refresh token before using it, and refreshes once on a 401', async () => {
-      emu.revokeUsedRefreshTokens = true;
+      emu.identity.revokeUsedRefreshTokens = true;
       try {
         const store = signedInStore(emu);
         const stored = async (): Promise<string> => (JSON.parse((await store.get('od'))!) as Grant).refreshToken;
@@ -178,20 +178,20 @@ for (const driveType of ['personal', 'business'] as const) {
         const remote = onedriveRemote(emu, { store });
         expect(await remote.stat('none.jpg')).toBeNull();
         expect(await stored()).not.toBe(signedIn);
-        expect(await stored()).toBe(emu.refreshTokens.at(-1));
+        expect(await stored()).toBe(emu.identity.refreshTokens.at(-1));
         // The service stops taking the access token: one 401, one refresh (with the rotated, only valid token), the call again.
         emu.inject({ expireTokens: true });
         const from = emu.log.length;
         expect(await remote.stat('none.jpg')).toBeNull();
         expect(emu.log.slice(from).map((r) => `${r.place} ${r.status}`)).toEqual(['api 401', 'token 200', 'api 404']);
-        expect(await stored()).toBe(emu.refreshTokens.at(-1));
+        expect(await stored()).toBe(emu.identity.refreshTokens.at(-1));
         // A second 401 right after a refresh is the end of it: re-login, not a loop.
         emu.inject({ expireTokens: true }, { times: 2 });
         const err = await remote.stat('none.jpg').catch((e: unknown) => e);
         expect(err).toMatchObject({ failure: 'auth' });
         expect((err as RemoteError).hint).toContain('photosync auth login od');
       } finally {
-        emu.revokeUsedRefreshTokens = false;
+        emu.identity.revokeUsedRefreshTokens = false;
       }
     });
 
