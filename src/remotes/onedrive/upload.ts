@@ -75,7 +75,9 @@ export class DriveUploader {
     if (body.size <= this.settings.simpleUploadMax) {
       // Read to the end first: the stream only ends once the content matched the plan.
       const bytes = await readAll(body.open(), options.signal);
-      return this.api.putBytes<DriveItem>(`${address}/content?@microsoft.graph.conflictBehavior=fail`, bytes, path, options.signal);
+      const item = await this.api.putBytes<DriveItem>(`${address}/content?@microsoft.graph.conflictBehavior=fail`, bytes, path, options.signal);
+      options.onProgress?.(body.size);
+      return item;
     }
     const slot = options.resume ?? this.memorySlot(path, body.sha256);
     const session = (await this.resumable(slot, body, path, options.signal)) ?? (await this.createSession(address, path, body, slot, options.signal));
@@ -174,7 +176,10 @@ export class DriveUploader {
         options.signal?.throwIfAborted();
         const response = await this.send(url, { method: 'PUT', headers: { 'Content-Range': `bytes ${position}-${position + length - 1}/${body.size}` }, body: bytes }, path, options.signal);
         let next: number | null;
-        if (response.status === 200 || response.status === 201) return (await response.json()) as DriveItem;
+        if (response.status === 200 || response.status === 201) {
+          options.onProgress?.(body.size);
+          return (await response.json()) as DriveItem;
+        }
         if (response.status === 202) next = firstStart(((await response.json()) as SessionStatus).nextExpectedRanges, body.size);
         else if (response.status === 416) {
           // An overlap or a gap: ask the session what it has, and go on from there.
