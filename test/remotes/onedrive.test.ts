@@ -112,6 +112,24 @@ for (const driveType of ['personal', 'business'] as const) {
       expect(lastSession(emu).acceptedBytes).toBe(data.length);
     });
 
+    it('asks the session where to go on after a 416, and sends each byte once', async () => {
+      const remote = onedriveRemote(emu);
+      const data = video();
+      emu.inject({ status: 416 }, { place: 'upload', match: /^PUT /, after: 1 });
+      const from = emu.log.length;
+      await remote.create('t/range.mov', bodyFrom(data, remote).body);
+      const session = lastSession(emu);
+      expect(session.acceptedBytes).toBe(data.length);
+      const calls = emu.log.slice(from).filter((r) => r.place === 'upload').map((r) => `${r.method} ${r.status} ${r.contentRange ?? ''}`);
+      expect(calls.slice(0, 4)).toEqual([
+        `PUT 202 bytes 0-${FRAGMENT_UNIT - 1}/${data.length}`,
+        `PUT 416 bytes ${FRAGMENT_UNIT}-${2 * FRAGMENT_UNIT - 1}/${data.length}`,
+        'GET 200 ',
+        `PUT 202 bytes ${FRAGMENT_UNIT}-${2 * FRAGMENT_UNIT - 1}/${data.length}`,
+      ]);
+      expect(sha256(await readAll(remote, 't/range.mov'))).toBe(sha256(data));
+    });
+
     it('cancels on close the sessions that no ResumeSlot remembers', async () => {
       const remote = onedriveRemote(emu);
       emu.inject({ status: 500 }, { place: 'upload', match: /^PUT / });

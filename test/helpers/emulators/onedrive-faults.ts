@@ -3,6 +3,8 @@
 export type Fault =
   | { readonly status: 429 | 503; readonly retryAfter?: string }
   | { readonly status: 500 | 502 | 504 }
+  /** On an upload URL: the fragment is refused as if it overlapped or left a gap (the client must ask the session where it is). */
+  | { readonly status: 416 }
   /**
    * The connection is cut: after the first bytes of the request body ("request"; a request
    * without a body is not processed at all), or half way through the response after the request

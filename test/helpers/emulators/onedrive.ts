@@ -189,7 +189,7 @@ export class OneDriveEmulator {
 
   private faultReply(ex: Exchange, fault: Extract<Fault, { status: number }>): void {
     const throttled = fault.status === 429 || fault.status === 503;
-    const code = fault.status === 429 ? 'activityLimitReached' : fault.status === 503 ? 'serviceNotAvailable' : 'generalException';
+    const code = fault.status === 429 ? 'activityLimitReached' : fault.status === 503 ? 'serviceNotAvailable' : fault.status === 416 ? 'invalidRange' : 'generalException';
     const headers: Record<string, string> = throttled && 'retryAfter' in fault && fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {};
     this.error(ex, fault.status, code, `injected ${fault.status}`, headers);
   }
