@@ -114,3 +114,9 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** The plan needs more space than a remote has (see --allow-partial). */
+export class NoSpaceError extends PhotosyncError {
+  readonly code = 'E_NO_SPACE';
+  readonly exitCode = ExitCode.Failure;
+}

@@ -23,18 +23,20 @@ export interface OAuthProvider {
 
 export function providerFor(config: OAuthRemoteConfig): OAuthProvider {
   switch (config.type) {
-    case 'gdrive':
+    case 'gdrive': {
+      const tokenUrl = config.tokenUrl ?? 'https://oauth2.googleapis.com/token';
       return {
         name: 'google',
         authorizeUrl: config.authUrl ?? 'https://accounts.google.com/o/oauth2/v2/auth',
-        tokenUrl: config.tokenUrl ?? 'https://oauth2.googleapis.com/token',
-        // Google's device flow allows drive.file, which is the scope photosync asks for.
-        deviceCodeUrl: config.authUrl ? new URL('/device/code', config.authUrl).href : 'https://oauth2.googleapis.com/device/code',
+        tokenUrl,
+        // Google's device flow allows drive.file, which is the scope photosync asks for; it lives beside the token endpoint.
+        deviceCodeUrl: new URL('/device/code', tokenUrl).href,
         scopes: ['https://www.googleapis.com/auth/drive.file'],
         authorizeParams: { access_type: 'offline', prompt: 'consent' },
         loopbackHost: '127.0.0.1',
         rotatesRefreshTokens: false,
       };
+    }
     case 'dropbox':
       return {
         name: 'dropbox',
@@ -48,11 +50,13 @@ export function providerFor(config: OAuthRemoteConfig): OAuthProvider {
       };
     case 'onedrive': {
       const base = `https://login.microsoftonline.com/${config.tenant}/oauth2/v2.0`;
+      const tokenUrl = config.tokenUrl ?? `${base}/token`;
       return {
         name: 'microsoft',
         authorizeUrl: config.authUrl ?? `${base}/authorize`,
-        tokenUrl: config.tokenUrl ?? `${base}/token`,
-        deviceCodeUrl: config.authUrl ? new URL('devicecode', config.authUrl.replace(/authorize$/, '')).href : `${base}/devicecode`,
+        tokenUrl,
+        // .../oauth2/v2.0/token → .../oauth2/v2.0/devicecode
+        deviceCodeUrl: tokenUrl.replace(/token$/, 'devicecode'),
         scopes: ['Files.ReadWrite', 'offline_access'],
         authorizeParams: {},
         // Microsoft matches http://localhost redirects ignoring the port; 127.0.0.1 is refused by some clients.

@@ -81,6 +81,11 @@ export function fileStore(file: string): SecretStore {
   };
 }
 
+/** The store a remote's config names: the OS keychain, or the 0600 file beside the state database. */
+export function secretStoreFor(kind: 'keychain' | 'file', statePath: string): SecretStore {
+  return kind === 'keychain' ? keychainStore() : fileStore(path.join(path.dirname(statePath), 'secrets.json'));
+}
+
 export function memoryStore(initial: Record<string, string> = {}): SecretStore {
   const all = new Map(Object.entries(initial));
   return {

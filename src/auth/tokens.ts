@@ -8,6 +8,7 @@
 import { AuthError } from '../errors.ts';
 import { providerFor, type OAuthProvider, type OAuthRemoteConfig } from './providers.ts';
 import type { SecretStore } from './secret-store.ts';
+import { postToken } from './token-endpoint.ts';
 
 export interface Grant {
   readonly provider: OAuthProvider['name'];
@@ -103,24 +104,11 @@ export class OAuthTokenSource implements AccessTokenProvider {
 
   private async doRefresh(): Promise<string> {
     const grant = await this.load();
-    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: grant.refreshToken, client_id: grant.clientId });
-    if (grant.clientSecret) body.set('client_secret', grant.clientSecret);
-    let response: Response;
-    try {
-      response = await this.fetchImpl(this.provider.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-      });
-    } catch (err) {
-      throw new AuthError(`cannot reach ${this.provider.name}'s token endpoint to refresh "${this.remote}" (${(err as Error).message})`, {
-        hint: 'check the network; the next run retries',
-        cause: err,
-      });
-    }
-    const payload = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok || typeof payload['access_token'] !== 'string') {
-      const error = typeof payload['error'] === 'string' ? payload['error'] : `HTTP ${response.status}`;
+    const params: Record<string, string> = { grant_type: 'refresh_token', refresh_token: grant.refreshToken, client_id: grant.clientId };
+    if (grant.clientSecret) params['client_secret'] = grant.clientSecret;
+    const { status, body } = await postToken(this.provider, params, this.fetchImpl);
+    if (status !== 200 || typeof body.access_token !== 'string') {
+      const error = typeof body.error === 'string' ? body.error : `HTTP ${status}`;
       throw new AuthError(
         error === 'invalid_grant'
           ? `the sign-in of remote "${this.remote}" has expired or was revoked`
@@ -130,15 +118,15 @@ export class OAuthTokenSource implements AccessTokenProvider {
     }
     const next: Grant = {
       ...grant,
-      accessToken: payload['access_token'],
-      expiresAt: typeof payload['expires_in'] === 'number' ? this.now() + payload['expires_in'] * 1000 : null,
-      refreshToken: typeof payload['refresh_token'] === 'string' ? payload['refresh_token'] : grant.refreshToken,
+      accessToken: body.access_token,
+      expiresAt: typeof body.expires_in === 'number' ? this.now() + body.expires_in * 1000 : null,
+      refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : grant.refreshToken,
       obtainedAt: this.now(),
     };
     // Written before use: a rotated refresh token lost to a crash would end the grant.
     if (!this.env[refreshTokenEnvVar(this.remote)]) await this.store.set(this.remote, JSON.stringify(next));
     this.grant = next;
-    return payload['access_token'];
+    return body.access_token;
   }
 }
 

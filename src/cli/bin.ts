@@ -2,7 +2,7 @@
 /** The `photosync` executable: runs main() on the real process and sets the exit code. */
 import { main } from './main.ts';
 
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
   (code) => {
     process.exitCode = code;
   },

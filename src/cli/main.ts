@@ -42,13 +42,15 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       .description('scan the sources, compare with every remote, and show (or save) what apply would upload')
       .option('-o, --out <file>', 'save the plan (versioned JSON) for review and for "photosync apply FILE"')
       .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
-      .option('--refresh', 're-list every remote instead of trusting what photosync recorded'),
+      .option('--refresh', 're-list every remote instead of trusting what photosync recorded')
+      .option('--allow-partial', 'when a remote is short of space, plan what fits and leave the rest for later'),
   ).action(
     run(async (c, opts: Record<string, unknown>) =>
       (await import('./commands/plan.ts')).planCommand(c, {
         out: opts['out'] as string | undefined,
         detailedExitcode: opts['detailedExitcode'] as boolean | undefined,
         refresh: opts['refresh'] as boolean | undefined,
+        allowPartial: opts['allowPartial'] as boolean | undefined,
       }),
     ),
   );
@@ -61,7 +63,9 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       .option('--refresh', 're-list every remote before planning (without a plan file)')
       .option('--max-transfer <size>', 'start no upload past this many bytes, e.g. 50G')
       .option('--max-duration <duration>', 'start no upload after this long, e.g. 2h or 1h30m')
-      .option('--transfers <n>', 'uploads in parallel per remote (overrides the config)'),
+      .option('--transfers <n>', 'uploads in parallel per remote (overrides the config)')
+      .option('--allow-partial', 'when a remote is short of space, upload what fits and leave the rest for later')
+      .option('--bwlimit <limit>', 'upload bandwidth for the whole run: 4M, or a timetable "08:00,512k 19:00,10M 23:00,off"'),
   ).action(
     run(async (c, planPath: string | undefined, opts: Record<string, unknown>) =>
       (await import('./commands/apply.ts')).applyCommand(c, planPath, {
@@ -69,6 +73,8 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
         maxTransfer: opts['maxTransfer'] as string | undefined,
         maxDuration: opts['maxDuration'] as string | undefined,
         transfers: opts['transfers'] as string | undefined,
+        bwlimit: opts['bwlimit'] as string | undefined,
+        allowPartial: opts['allowPartial'] as boolean | undefined,
       }),
     ),
   );
@@ -83,6 +89,87 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       (await import('./commands/report.ts')).reportCommand(c, { plan: opts['plan'] as string | undefined }),
     ),
   );
+
+  withCommon(
+    program
+      .command('verify')
+      .description('read back what the backups hold and check every byte; exit 1 if anything is missing or damaged')
+      .option('--remote <name>', 'only this remote')
+      .option('--sample <sample>', 'how much: a share (5%), a count (200) or all; least recently verified first', 'all'),
+  ).action(
+    run(async (c, opts: Record<string, unknown>) =>
+      (await import('./commands/verify.ts')).verifyCommand(c, { remote: opts['remote'] as string | undefined, sample: opts['sample'] as string | undefined }),
+    ),
+  );
+
+  withCommon(
+    program
+      .command('restore')
+      .description('copy photos back from a remote, checked byte for byte, never overwriting a local file')
+      .requiredOption('--from <remote>', 'the remote to restore from')
+      .requiredOption('--to <dir>', 'the folder to restore into (created if missing)')
+      .option('--since <date>', 'photos taken on or after this date (YYYY-MM-DD)')
+      .option('--until <date>', 'photos taken on or before this date (YYYY-MM-DD)')
+      .option('--path <glob...>', 'only paths (on the remote) matching these globs')
+      .option('--transfers <n>', 'downloads in parallel'),
+  ).action(
+    run(async (c, opts: Record<string, unknown>) =>
+      (await import('./commands/restore.ts')).restoreCommand(c, {
+        from: opts['from'] as string,
+        to: opts['to'] as string,
+        since: opts['since'] as string | undefined,
+        until: opts['until'] as string | undefined,
+        path: opts['path'] as string[] | undefined,
+        transfers: opts['transfers'] as string | undefined,
+      }),
+    ),
+  );
+
+  const auth = program.command('auth').description('sign cloud remotes in, store WebDAV passwords, see where credentials stand');
+  withCommon(
+    auth
+      .command('login')
+      .description('sign a Drive, Dropbox or OneDrive remote in (OAuth with PKCE); tokens go to the OS keychain')
+      .argument('<remote>', 'the remote’s name in the config')
+      .option('--no-browser', 'do not open a browser: print the URL, and accept the address the browser ends on, pasted')
+      .option('--device', 'sign in with a code typed on another device (OneDrive, Drive)')
+      .option('--port <port>', 'loopback port for the redirect (Dropbox default 53682, others any free port)')
+      .option('--client-secret-stdin', 'read the OAuth client secret, if your client has one, from standard input'),
+  ).action(
+    run(async (c, remote: string, opts: Record<string, unknown>) =>
+      (await import('./commands/auth.ts')).authLoginCommand(c, remote, {
+        noBrowser: opts['browser'] === false,
+        device: opts['device'] as boolean | undefined,
+        port: opts['port'] as string | undefined,
+        clientSecretStdin: opts['clientSecretStdin'] as boolean | undefined,
+      }),
+    ),
+  );
+  withCommon(auth.command('status').description('whether each remote has credentials, and where they are kept')).action(
+    run(async (c) => (await import('./commands/auth.ts')).authStatusCommand(c)),
+  );
+  withCommon(auth.command('logout').description('forget a remote’s stored credentials').argument('<remote>')).action(
+    run(async (c, remote: string) => (await import('./commands/auth.ts')).authLogoutCommand(c, remote)),
+  );
+  withCommon(
+    auth
+      .command('set')
+      .description('store a WebDAV remote’s password in the OS keychain')
+      .argument('<remote>')
+      .option('--password-stdin', 'read the password from standard input instead of asking'),
+  ).action(
+    run(async (c, remote: string, opts: Record<string, unknown>) =>
+      (await import('./commands/auth.ts')).authSetCommand(c, remote, { passwordStdin: opts['passwordStdin'] as boolean | undefined }),
+    ),
+  );
+
+  const state = program.command('state').description('what photosync knows: show it, or rebuild it from the remotes and sources');
+  withCommon(state.command('show').description('lineage, serial, what each remote holds, the last runs')).action(
+    run(async (c) => (await import('./commands/state.ts')).stateShowCommand(c)),
+  );
+  withCommon(
+    state.command('rebuild').description('move a damaged or foreign state aside and rebuild it by listing the remotes and scanning the sources'),
+  ).action(run(async (c) => (await import('./commands/state.ts')).stateRebuildCommand(c)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

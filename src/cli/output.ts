@@ -5,6 +5,7 @@
 import pc from 'picocolors';
 
 export interface Io {
+  readonly stdin?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
   readonly stdout: { write(text: string): unknown; isTTY?: boolean };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
@@ -57,8 +58,12 @@ export class Output {
     this.io.stderr.write(`${this.color.yellow('warning:')} ${text}\n`);
   }
 
+  /** Whether a command already printed its JSON result (an error then adds no second document). */
+  resultPrinted = false;
+
   /** The machine-readable result of a --json command. */
   result(value: unknown): void {
+    this.resultPrinted = true;
     this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 }

@@ -12,7 +12,7 @@ import type { Output } from './output.ts';
 export function renderError(err: unknown, out: Output, stateFile: string | undefined): ExitCode {
   const error = toPhotosyncError(err, stateFile);
   const c = out.color;
-  if (out.json) {
+  if (out.json && !out.resultPrinted) {
     out.result({
       error: {
         code: error.code,

@@ -35,6 +35,15 @@ export function renderPlan(out: Output, plan: PlanFile): void {
       `${r.alreadyThere.toLocaleString('en-US')} already there`,
       ...(r.renamed > 0 ? [`${r.renamed} renamed to avoid a name clash`] : []),
       ...(r.filteredOut > 0 ? [`${r.filteredOut} left out by its filters`] : []),
+      ...(r.space && !r.space.fits
+        ? [
+            c.red(
+              r.space.deferred > 0
+                ? `only ${formatBytes(r.bytes)} of ${formatBytes(r.space.neededBytes)} fits (${r.space.deferred} left for later)`
+                : `does not fit: needs ${formatBytes(r.space.neededBytes)}, ${formatBytes(r.space.freeBytes)} free`,
+            ),
+          ]
+        : []),
       `${r.deletions} deletions`,
     ];
     out.line(`  ${name.padEnd(width)}  ${parts.join(', ')}`);

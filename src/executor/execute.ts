@@ -6,12 +6,15 @@
  * again); other content means the plan was wrong about that name (the item fails, the next plan
  * picks another name).
  */
+import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import type { UploadAction } from '../planner/types.ts';
+import { AuthError, PhotosyncError } from '../errors.ts';
 import { isRemoteError, RemoteError, type RemoteFailure } from '../remotes/errors.ts';
-import type { Remote, RemoteEntry } from '../remotes/types.ts';
-import type { Journal } from '../state/journal.ts';
+import type { Remote, RemoteEntry, ResumeSlot } from '../remotes/types.ts';
+import { openOrigin } from '../sources/open.ts';
+import type { BandwidthLimiter } from './bandwidth.ts';
 import { Pacer, fullJitter, realClock, type Clock } from './pacer.ts';
 import { hashRemoteFile } from './remote-hash.ts';
 import { SourceChangedError, uploadBody } from './upload-body.ts';
@@ -21,8 +24,6 @@ const HALTING = new Set<RemoteFailure>(['auth', 'no-space', 'unavailable']);
 
 export interface RemoteTarget {
   readonly remote: Remote;
-  /** The remote's row in the state (inventory and journal key). */
-  readonly stateId: number;
   readonly transfers: number;
 }
 
@@ -40,11 +41,15 @@ export interface ApplyOptions {
   readonly abort?: AbortSignal;
   /** Stop starting actions once this many bytes have been started. */
   readonly maxBytes?: number;
+  /** Shared upload bandwidth (--bwlimit). */
+  readonly bandwidth?: BandwidthLimiter;
   readonly retries?: number;
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
   readonly onEvent?: (event: ApplyEvent) => void;
   readonly clock?: Clock;
+  /** Where an action's bytes come from; default: its origin in a source (restore reads a remote instead). */
+  readonly openSource?: (action: UploadAction) => Readable;
 }
 
 export interface FailedAction {
@@ -62,11 +67,23 @@ export interface ApplyResult {
   readonly stoppedBy: 'signal' | 'max-transfer' | null;
 }
 
+/**
+ * Where a run records what it does, as each action ends (apply: the state's journal and
+ * inventories; restore: nothing beyond its own report).
+ */
+export interface RunRecorder {
+  finished(action: UploadAction, kind: 'uploaded' | 'found', entry: RemoteEntry): void;
+  failed(action: UploadAction, message: string): void;
+  /** A file that already holds other content at the action's name (the next plan must avoid it). */
+  foundOther(action: UploadAction, entry: RemoteEntry): void;
+  /** Where a resumable upload keeps its session across crashes, if anywhere. */
+  resumeSlot(action: UploadAction): ResumeSlot | undefined;
+}
+
 export async function executePlan(
   actions: readonly UploadAction[],
   targets: ReadonlyMap<string, RemoteTarget>,
-  journal: Journal,
-  runId: number,
+  run: RunRecorder,
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const clock = options.clock ?? realClock;
@@ -83,7 +100,7 @@ export async function executePlan(
   let stoppedBy: ApplyResult['stoppedBy'] = null;
   const failed: FailedAction[] = [];
 
-  const queues = new Map<string, { limit: ReturnType<typeof pLimit>; pacer: Pacer; halted: RemoteError | null }>();
+  const queues = new Map<string, { limit: ReturnType<typeof pLimit>; pacer: Pacer; halted: PhotosyncError | null }>();
   for (const [name, target] of targets) {
     queues.set(name, { limit: pLimit(target.transfers), pacer: new Pacer({}, clock), halted: null });
   }
@@ -103,22 +120,14 @@ export async function executePlan(
       return;
     }
     if (queue.halted) {
-      fail(action, target, queue.halted.message);
+      fail(action, queue.halted.message);
       return;
     }
     bytesStarted += action.size;
     emit({ type: 'start', action });
     try {
       const outcome = await transfer(action, target, queue.pacer);
-      journal.finished(runId, {
-        actionId: action.id,
-        remoteId: target.stateId,
-        path: action.to,
-        sha256: action.sha256,
-        size: action.size,
-        hashes: outcome.entry.hashes,
-        status: outcome.kind,
-      });
+      run.finished(action, outcome.kind, outcome.entry);
       if (outcome.kind === 'uploaded') {
         uploaded++;
         bytes += action.size;
@@ -132,15 +141,17 @@ export async function executePlan(
         return;
       }
       const error = err instanceof AbortError ? (err.cause ?? err) : err;
-      if (isRemoteError(error) && HALTING.has(error.failure)) {
-        queue.halted = error;
+      // A remote that needs signing in again, is full or is not there fails its other actions
+      // at once (with the same message) instead of each trying on its own.
+      if ((isRemoteError(error) && HALTING.has(error.failure)) || error instanceof AuthError) {
+        queue.halted = error as PhotosyncError;
       }
-      fail(action, target, error instanceof Error ? error.message : String(error));
+      fail(action, error instanceof Error ? error.message : String(error));
     }
   };
 
-  const fail = (action: UploadAction, target: RemoteTarget, message: string): void => {
-    journal.failed(runId, action.id, target.stateId, action.to, action.sha256, action.size, message);
+  const fail = (action: UploadAction, message: string): void => {
+    run.failed(action, message);
     failed.push({ action, error: message });
     emit({ type: 'failed', action, error: message });
   };
@@ -151,21 +162,34 @@ export async function executePlan(
     pacer: Pacer,
   ): Promise<{ kind: 'uploaded' | 'found'; entry: RemoteEntry }> => {
     const { remote } = target;
-    const body = uploadBody({ origin: action.origin, size: action.size, sha256: action.sha256, label: action.from }, remote.hashes);
+    const limiter = options.bandwidth;
+    const body = uploadBody(
+      {
+        open: () => (options.openSource ?? openActionOrigin)(action),
+        size: action.size,
+        sha256: action.sha256,
+        label: action.from,
+        throttle: limiter ? (bytes) => limiter.take(bytes, options.abort) : undefined,
+      },
+      remote.hashes,
+    );
     const attempt = async (): Promise<{ kind: 'uploaded' | 'found'; entry: RemoteEntry }> => {
       await pacer.wait(options.abort);
       try {
         const entry = await remote.create(action.to, body, {
           signal: options.abort,
           onProgress: (sent) => emit({ type: 'progress', action, bytes: sent }),
+          resume: run.resumeSlot(action),
         });
         pacer.succeeded();
         checkUpload(remote, action, entry, body.digests());
         return { kind: 'uploaded', entry };
       } catch (err) {
-        if (isRemoteError(err, 'already-exists')) return { kind: 'found', entry: await existingCopy(target, action, journal, runId) };
+        if (isRemoteError(err, 'already-exists')) return { kind: 'found', entry: await existingCopy(target, action, run) };
         if (isRemoteError(err, 'throttled')) pacer.throttled(err.retryAfterMs);
-        if (err instanceof SourceChangedError || !isRemoteError(err) || !err.retryable) throw new AbortError(err as Error);
+        if (err instanceof SourceChangedError || err instanceof AuthError || !isRemoteError(err) || !err.retryable) {
+          throw new AbortError(err as Error);
+        }
         throw err;
       }
     };
@@ -196,6 +220,10 @@ export async function executePlan(
   return { uploaded, found, bytes, failed, notStarted, stoppedBy };
 }
 
+function openActionOrigin(action: UploadAction): Readable {
+  return openOrigin(action.origin);
+}
+
 /** The remote's own view of the new file must match what was sent: size, and every hash it reports. */
 function checkUpload(remote: Remote, action: UploadAction, entry: RemoteEntry, sent: Readonly<Record<string, string>>): void {
   if (entry.size !== action.size) {
@@ -214,13 +242,13 @@ function checkUpload(remote: Remote, action: UploadAction, entry: RemoteEntry, s
  * A taken name is fine if it holds exactly this content (an earlier upload that was not
  * journalled). Other content there is recorded, so the next plan knows the name is taken.
  */
-async function existingCopy(target: RemoteTarget, action: UploadAction, journal: Journal, runId: number): Promise<RemoteEntry> {
+async function existingCopy(target: RemoteTarget, action: UploadAction, run: RunRecorder): Promise<RemoteEntry> {
   const { remote } = target;
   const entry = await remote.stat(action.to);
   if (!entry) throw new RemoteError(remote.name, 'retryable', `${action.to} on ${remote.name} was reported taken but is not there`);
   const sha256 = entry.hashes.sha256 ?? (await hashRemoteFile(remote, action.to));
   if (sha256 === action.sha256 && entry.size === action.size) return { ...entry, hashes: { ...entry.hashes, sha256 } };
-  journal.noteExisting(runId, target.stateId, { ...entry, hashes: { ...entry.hashes, sha256 } });
+  run.foundOther(action, { ...entry, hashes: { ...entry.hashes, sha256 } });
   throw new RemoteError(
     remote.name,
     'fatal',

@@ -4,10 +4,9 @@
  * hash matches the plan: a source file that changed since it was scanned makes the upload fail
  * before the remote ever sees a complete file.
  */
-import { pipeline, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { MultiHasher } from '../hashes/multi-hasher.ts';
 import type { HashName, Hashes, UploadBody } from '../remotes/types.ts';
-import { openOrigin } from '../sources/open.ts';
 
 export class SourceChangedError extends Error {
   constructor(what: string, detail: string) {
@@ -17,11 +16,14 @@ export class SourceChangedError extends Error {
 }
 
 export interface BodySpec {
-  readonly origin: string;
+  /** A fresh stream of the whole content, from its first byte. */
+  readonly open: () => Readable;
   readonly size: number;
   readonly sha256: string;
   /** Shown in errors: the source path as the user knows it. */
   readonly label: string;
+  /** Waits until this many more bytes may be sent (--bwlimit). */
+  readonly throttle?: ((bytes: number) => Promise<void>) | undefined;
 }
 
 export function uploadBody(spec: BodySpec, remoteHashes: readonly HashName[]): UploadBody {
@@ -36,7 +38,7 @@ export function uploadBody(spec: BodySpec, remoteHashes: readonly HashName[]): U
         digests = d;
       });
       // Read from the beginning even when resuming: the hash must cover every byte.
-      return pipeline(openOrigin(spec.origin), verifier, () => {});
+      return pipeline(spec.open(), verifier, () => {});
     },
   };
 }
@@ -67,11 +69,14 @@ class VerifyingTransform extends Transform {
     this.hasher.update(chunk);
     // Bytes before `start` were already sent in an earlier attempt: hashed, not emitted.
     const visible = this.position <= this.start ? null : chunk.subarray(Math.max(0, this.start - from));
-    if (visible && visible.length > 0) {
+    if (!visible || visible.length === 0) return callback();
+    const emit = (): void => {
       if (this.held) this.push(this.held);
       this.held = visible;
-    }
-    callback();
+      callback();
+    };
+    if (this.spec.throttle) this.spec.throttle(visible.length).then(emit, callback);
+    else emit();
   }
 
   override _flush(callback: TransformCallback): void {

@@ -8,6 +8,7 @@ import { executePlan, type ApplyOptions, type ApplyResult, type RemoteTarget } f
 import type { PlanFile } from '../planner/plan-file.ts';
 import type { HeldLock } from '../state/lock.ts';
 import type { Session } from './session.ts';
+import { stateRecorder } from './state-recorder.ts';
 
 export interface AppliedPlan {
   readonly result: ApplyResult;
@@ -79,17 +80,15 @@ export async function applyPlan(
   lock.setRun(runId);
 
   const targets = new Map<string, RemoteTarget>();
+  const remoteIds = new Map<string, number>();
   for (const handle of session.remotes) {
     if (!plan.actions.some((a) => a.remote === handle.config.name)) continue;
-    targets.set(handle.config.name, {
-      remote: await handle.open(),
-      stateId: handle.record.id,
-      transfers: options.transfers ?? handle.config.transfers,
-    });
+    targets.set(handle.config.name, { remote: await handle.open(), transfers: options.transfers ?? handle.config.transfers });
+    remoteIds.set(handle.config.name, handle.record.id);
   }
   let result: ApplyResult;
   try {
-    result = await executePlan(plan.actions, targets, state.journal, runId, options);
+    result = await executePlan(plan.actions, targets, stateRecorder(state, runId, remoteIds), options);
   } catch (err) {
     state.journal.finishRun(runId, 'failed', { error: (err as Error).message });
     throw err;

@@ -2,6 +2,7 @@
  * plan = scan the sources, bring inventories up to date where needed, then call the pure planner
  * and wrap its result with the state basis and config hash.
  */
+import { fitToSpace } from '../planner/fit-space.ts';
 import { makePlan } from '../planner/plan.ts';
 import { toPlanFile, type PlanFile } from '../planner/plan-file.ts';
 import type { RemoteInventory } from '../planner/types.ts';
@@ -13,6 +14,8 @@ import type { RefreshReport, Session } from './session.ts';
 export interface MakePlanOptions {
   /** Re-list every remote, not only those never listed before. */
   readonly refresh?: boolean;
+  /** Keep what fits on a remote that is short of space, instead of planning it all. */
+  readonly allowPartial?: boolean;
   readonly onScanProgress?: (p: ScanProgress) => void;
   readonly onRefresh?: (remote: string) => void;
   readonly signal?: AbortSignal;
@@ -42,7 +45,13 @@ export async function makePlanFile(session: Session, options: MakePlanOptions = 
 
   const inventories = new Map<string, RemoteInventory>();
   for (const remote of config.remotes) inventories.set(remote.name, session.inventory(remote.name));
-  const body = makePlan({ remotes: config.remotes, files: snapshot.files, inventories });
+  const planned = makePlan({ remotes: config.remotes, files: snapshot.files, inventories });
+  // Free space is asked only of remotes the plan adds to: a run with nothing to do makes no request.
+  const free = new Map<string, number | null>();
+  for (const handle of session.remotes) {
+    if ((planned.summary.remotes[handle.config.name]?.bytes ?? 0) > 0) free.set(handle.config.name, await session.freeSpace(handle));
+  }
+  const body = fitToSpace(planned, free, options.allowPartial ?? false);
 
   const plan = toPlanFile(body, {
     photosyncVersion: VERSION,

@@ -3,32 +3,23 @@
  * needed: to list one photosync has never seen (or when asked to refresh), and to upload. A run
  * with nothing new to do makes no request at all.
  */
-import path from 'node:path';
-import { fileStore, keychainStore, type SecretStore } from '../auth/secret-store.ts';
+import { secretStoreFor, type SecretStore } from '../auth/secret-store.ts';
 import type { Config, RemoteConfig } from '../config/types.ts';
 import { MemoryInventory } from '../planner/inventory.ts';
 import { remoteIdentity } from '../remotes/identity.ts';
 import { createRemote } from '../remotes/registry.ts';
-import { unsafePathReason } from '../remotes/safe-path.ts';
 import type { Remote } from '../remotes/types.ts';
 import { hashRemoteFile } from '../executor/remote-hash.ts';
 import { State, type RemoteRecord } from '../state/index.ts';
+import { refreshInventory, type RefreshReport } from './refresh.ts';
+
+export type { RefreshReport } from './refresh.ts';
 
 export interface RemoteHandle {
   readonly config: RemoteConfig;
   record: RemoteRecord;
   /** Connects on first use. */
   open(): Promise<Remote>;
-}
-
-export interface RefreshReport {
-  readonly remote: string;
-  readonly listed: number;
-  readonly added: number;
-  /** Recorded files that are no longer on the remote; they will be uploaded again. */
-  readonly gone: number;
-  /** Names the listing returned that photosync refuses to use (.., control characters…). */
-  readonly refused: readonly string[];
 }
 
 export class Session {
@@ -47,8 +38,7 @@ export class Session {
   }
 
   /** Secrets by where the remote keeps them: the OS keychain, or the 0600 file beside the state. */
-  readonly secrets = (kind: 'keychain' | 'file'): SecretStore =>
-    kind === 'keychain' ? keychainStore() : fileStore(path.join(path.dirname(this.config.statePath), 'secrets.json'));
+  readonly secrets = (kind: 'keychain' | 'file'): SecretStore => secretStoreFor(kind, this.config.statePath);
 
   static async open(config: Config, env: NodeJS.ProcessEnv, options: { interactive?: boolean } = {}): Promise<Session> {
     const state = State.open(config.statePath);
@@ -93,40 +83,11 @@ export class Session {
 
   /** Re-lists a remote into the inventory: new files recorded, vanished ones forgotten (so they are uploaded again). */
   async refresh(handle: RemoteHandle): Promise<RefreshReport> {
-    const remote = await handle.open();
-    const inventories = this.state.inventories;
-    const id = handle.record.id;
-    const known = new Map<string, number>();
-    for (const row of inventories.rows(id)) known.set(row.path, row.size);
-    const refused: string[] = [];
-    let listed = 0;
-    let added = 0;
-    const batch: Parameters<typeof inventories.record>[1][] = [];
-    const flush = (): void => {
-      inventories.recordMany(id, batch.splice(0));
-    };
-    for await (const entry of remote.list()) {
-      const reason = unsafePathReason(entry.path);
-      if (reason) {
-        refused.push(`${JSON.stringify(entry.path)} (${reason})`);
-        continue;
-      }
-      listed++;
-      const size = known.get(entry.path);
-      known.delete(entry.path);
-      if (size === entry.size) continue;
-      const { sha256, ...others } = entry.hashes;
-      batch.push({ path: entry.path, size: entry.size, sha256: sha256 ?? null, hashes: definedOnly(others), origin: 'listed', runId: null });
-      added++;
-      if (batch.length >= 1000) flush();
-    }
-    flush();
-    const gone = [...known.keys()];
-    inventories.forget(id, gone);
-    inventories.markListed(id, null);
-    handle.record = { ...handle.record, listedAt: Date.now() };
-    if (added > 0 || gone.length > 0) this.state.bumpSerial();
-    return { remote: handle.config.name, listed, added, gone: gone.length, refused };
+    const report = await refreshInventory(this.state.inventories, handle.record.id, handle.config.name, await handle.open(), handle.record.listCursor);
+    const fresh = this.state.inventories.remote(handle.record.identity, handle.config.name, handle.config.type);
+    handle.record = fresh;
+    if (report.added > 0 || report.gone > 0) this.state.bumpSerial();
+    return report;
   }
 
   /**
@@ -150,12 +111,29 @@ export class Session {
     return candidates.length;
   }
 
+  /**
+   * Bytes photosync may still add to a remote: what the remote reports free, and, when the config
+   * sets `quota`, that quota less what photosync stored there; the smaller wins. Null: unknown.
+   */
+  async freeSpace(handle: RemoteHandle): Promise<number | null> {
+    let free: number | null = null;
+    if (handle.config.quotaBytes !== null) {
+      let stored = 0;
+      for (const row of this.state.inventories.rows(handle.record.id)) stored += row.size;
+      free = Math.max(0, handle.config.quotaBytes - stored);
+    }
+    try {
+      const remote = await handle.open();
+      const reported = remote.quota ? (await remote.quota()).freeBytes : null;
+      if (reported !== null) free = free === null ? reported : Math.min(free, reported);
+    } catch {
+      // A remote that cannot say now (offline, signed out) is checked by the upload itself.
+    }
+    return free;
+  }
+
   async close(): Promise<void> {
     for (const remote of this.opened.values()) await remote.close?.();
     this.state.close();
   }
-}
-
-function definedOnly(hashes: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(hashes).filter((kv): kv is [string, string] => kv[1] !== undefined));
 }

@@ -97,6 +97,7 @@ const PLAN_SCHEMA = {
           to: { type: 'string', minLength: 1 },
           renamed: { type: 'boolean' },
           group: { type: 'string' },
+          captured: { type: 'string' },
         },
       },
     },

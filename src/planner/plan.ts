@@ -145,6 +145,7 @@ function planRemote(
         to,
         renamed: memberRenamed,
         ...(unit.members.length > 1 ? { group: member.group } : {}),
+        captured: member.capture.local,
       });
     }
   }

@@ -1,3 +1,5 @@
+import type { SpaceCheck } from './fit-space.ts';
+
 /**
  * Plans are data. The only action there is, is an upload of content a remote does not hold to a
  * name it does not have: a plan cannot express a delete, an overwrite or a move.
@@ -37,6 +39,8 @@ export interface UploadAction {
   readonly renamed: boolean;
   /** Companion group (Live Photo pair, photo + sidecar): its members land under one stem. */
   readonly group?: string | undefined;
+  /** Capture date (local wall clock) recorded with the copy, so restore can select by date. */
+  readonly captured?: string | undefined;
 }
 
 export type PlanAction = UploadAction;
@@ -51,6 +55,8 @@ export interface RemotePlanSummary {
   readonly renamed: number;
   /** Always 0: stated so a reviewer never has to wonder. */
   readonly deletions: 0;
+  /** Free space against what the plan adds, where the remote or the config's quota says. */
+  readonly space?: SpaceCheck | undefined;
 }
 
 export interface PlanSummary {

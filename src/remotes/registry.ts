@@ -26,6 +26,7 @@ type Loader<T extends RemoteType> = () => Promise<{ definition: RemoteDefinition
 
 export const REMOTE_KINDS: { readonly [T in RemoteType]?: Loader<T> } = {
   local: () => import('./local/index.ts'),
+  dropbox: () => import('./dropbox/index.ts'),
   onedrive: () => import('./onedrive/index.ts'),
 };
 

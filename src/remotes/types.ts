@@ -56,10 +56,17 @@ export interface Quota {
   readonly freeBytes: number | null;
 }
 
+/**
+ * An incremental listing. Called with null, or when the service dropped the cursor, it is a
+ * complete listing (`complete: true`: anything not in `entries` is gone); with a cursor, it is
+ * what changed since.
+ */
 export interface ListChanges {
   readonly entries: readonly RemoteEntry[];
-  /** Paths that disappeared from the remote since the cursor (someone else deleted them). */
+  /** Paths that disappeared since the cursor (someone else deleted them); a folder stands for all under it. */
   readonly removed: readonly string[];
+  readonly complete: boolean;
+  /** Where the next call continues. */
   readonly cursor: string;
 }
 
@@ -81,7 +88,7 @@ export interface Remote {
   create(path: string, body: UploadBody, options?: UploadOptions): Promise<RemoteEntry>;
   /** Reads a stored file back (verify, restore). */
   read(path: string, options?: CallOptions): Promise<Readable>;
-  /** Incremental listing, where the service has a changes feed. */
+  /** Incremental listing, where the service has a changes feed (see ListChanges). */
   listChanges?(cursor: string | null, options?: CallOptions): Promise<ListChanges>;
   quota?(options?: CallOptions): Promise<Quota>;
   close?(): Promise<void>;

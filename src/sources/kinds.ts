@@ -5,6 +5,7 @@ import type { SourceKind } from './source-kind.ts';
 const KINDS: { readonly [T in SourceType]?: () => Promise<SourceKind> } = {
   local: async () => (await import('./local.ts')).localKind,
   'icloud-export': async () => (await import('./icloud-export.ts')).icloudExportKind,
+  'google-takeout': async () => (await import('./takeout/index.ts')).takeoutKind,
 };
 
 export async function sourceKind(type: SourceType): Promise<SourceKind> {

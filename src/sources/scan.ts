@@ -6,9 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import type { SourceConfig } from '../config/types.ts';
-import { mediaClassOf } from '../media/kinds.ts';
 import type { CachedScan, ScanCache } from '../state/scan-cache.ts';
-import { createHashPool, type HashPool } from './hash-pool.ts';
+import { hashEachFile } from './hash-each.ts';
+import { createHashPool } from './hash-pool.ts';
 import { sourceKind } from './kinds.ts';
 import type { HashOutcome, ListedFile, ScannedFile, SourceKind } from './source-kind.ts';
 import type { SourceFile, SourceProblem, SourceSnapshot } from './types.ts';
@@ -115,30 +115,4 @@ export async function scanSources(
     for (const p of assembled.problems) problems.push({ source: w.source.name, ...p });
   }
   return { files, problems, skipped };
-}
-
-/** The default: each file is one task on the worker pool. */
-async function hashEachFile(
-  files: readonly ListedFile[],
-  pool: HashPool,
-  report: (outcome: HashOutcome) => void,
-  kind: SourceKind,
-  signal?: AbortSignal,
-): Promise<void> {
-  await Promise.all(
-    files.map(async (file) => {
-      if (signal?.aborted) return;
-      const fileKind = mediaClassOf(file.relPath);
-      try {
-        const result = await pool.hash({ origin: file.origin, kind: fileKind, wantText: fileKind === 'sidecar' && kind.sidecarMeta !== undefined });
-        const { text, ...rest } = result;
-        report({
-          file,
-          scan: { ...rest, meta: text !== undefined && kind.sidecarMeta ? kind.sidecarMeta(file.relPath, text) : null },
-        });
-      } catch (err) {
-        report({ file, error: (err as Error).message });
-      }
-    }),
-  );
 }

@@ -3,12 +3,14 @@ import { Inventories } from './inventory.ts';
 import { Journal } from './journal.ts';
 import { acquireLock, type HeldLock, type LockOptions } from './lock.ts';
 import { ScanCache } from './scan-cache.ts';
+import { UploadSessions } from './upload-sessions.ts';
 import { bumpSerial, openDatabase, readBasis, type Db, type StateBasis } from './store.ts';
 
 export class State {
   readonly scanCache: ScanCache;
   readonly inventories: Inventories;
   readonly journal: Journal;
+  readonly uploadSessions: UploadSessions;
 
   readonly file: string;
   private readonly db: Db;
@@ -19,6 +21,7 @@ export class State {
     this.scanCache = new ScanCache(db);
     this.inventories = new Inventories(db);
     this.journal = new Journal(db, this.inventories);
+    this.uploadSessions = new UploadSessions(db);
   }
 
   static open(file: string): State {

@@ -13,6 +13,9 @@ export interface InventoryRow {
   readonly origin: InventoryOrigin;
   readonly runId: number | null;
   readonly writtenAt: number;
+  /** Capture date of the content ("YYYY-MM-DDTHH:MM:SS", local wall clock), when known. */
+  readonly captured?: string | null | undefined;
+  readonly verifiedAt?: number | null | undefined;
 }
 
 export interface RemoteRecord {
@@ -30,9 +33,11 @@ interface Row {
   origin: InventoryOrigin;
   run_id: number | null;
   written_at: number;
+  captured: string | null;
+  verified_at: number | null;
 }
 
-const COLUMNS = 'path, size, sha256, hashes, origin, run_id, written_at';
+const COLUMNS = 'path, size, sha256, hashes, origin, run_id, written_at, captured, verified_at';
 
 function fromRow(r: Row): InventoryRow {
   return {
@@ -43,6 +48,8 @@ function fromRow(r: Row): InventoryRow {
     origin: r.origin,
     runId: r.run_id,
     writtenAt: r.written_at,
+    captured: r.captured,
+    verifiedAt: r.verified_at,
   };
 }
 
@@ -53,10 +60,11 @@ export class Inventories {
   constructor(db: Db) {
     this.db = db;
     this.upsertRow = db.prepare(
-      `INSERT INTO inventory (remote_id, path, path_key, size, sha256, hashes, origin, run_id, written_at)
-       VALUES (@remote_id, @path, @path_key, @size, @sha256, @hashes, @origin, @run_id, @written_at)
+      `INSERT INTO inventory (remote_id, path, path_key, size, sha256, hashes, origin, run_id, written_at, captured)
+       VALUES (@remote_id, @path, @path_key, @size, @sha256, @hashes, @origin, @run_id, @written_at, @captured)
        ON CONFLICT (remote_id, path) DO UPDATE SET size = excluded.size,
          sha256 = coalesce(excluded.sha256, inventory.sha256), hashes = excluded.hashes,
+         captured = coalesce(excluded.captured, inventory.captured),
          origin = CASE WHEN inventory.origin = 'listed' THEN excluded.origin ELSE inventory.origin END,
          run_id = coalesce(inventory.run_id, excluded.run_id), written_at = inventory.written_at`,
     );
@@ -102,7 +110,20 @@ export class Inventories {
       origin: row.origin,
       run_id: row.runId,
       written_at: row.writtenAt ?? Date.now(),
+      captured: row.captured ?? null,
     });
+  }
+
+  /** Forgets paths and everything under them (a deleted folder); returns how many rows went. */
+  forgetUnder(remoteId: number, paths: readonly string[]): number {
+    const exact = this.db.prepare(`DELETE FROM inventory WHERE remote_id = ? AND path = ?`);
+    // "/" + 1 is "0": the range holds exactly the paths below the folder.
+    const below = this.db.prepare(`DELETE FROM inventory WHERE remote_id = ? AND path >= ? AND path < ?`);
+    let n = 0;
+    this.db.transaction(() => {
+      for (const p of paths) n += exact.run(remoteId, p).changes + below.run(remoteId, `${p}/`, `${p}0`).changes;
+    })();
+    return n;
   }
 
   recordMany(remoteId: number, rows: readonly (Omit<InventoryRow, 'writtenAt'> & { writtenAt?: number })[]): void {
@@ -119,6 +140,15 @@ export class Inventories {
     this.db.transaction(() => {
       for (const p of paths) del.run(remoteId, p);
     })();
+  }
+
+  markVerified(remoteId: number, path: string, at: number): void {
+    this.db.prepare(`UPDATE inventory SET verified_at = ? WHERE remote_id = ? AND path = ?`).run(at, remoteId, path);
+  }
+
+  /** What verify found at a path: other bytes than recorded. The row now says what is really there. */
+  correct(remoteId: number, path: string, size: number, sha256: string | null): void {
+    this.db.prepare(`UPDATE inventory SET size = ?, sha256 = ?, hashes = NULL, verified_at = NULL WHERE remote_id = ? AND path = ?`).run(size, sha256, remoteId, path);
   }
 
   markListed(remoteId: number, cursor: string | null): void {

@@ -18,6 +18,7 @@ export interface ActionOutcome {
   readonly hashes: Readonly<Record<string, string>>;
   /** uploaded: photosync wrote it now; found: it was already there (an earlier, unjournalled upload). */
   readonly status: Extract<InventoryOrigin, 'uploaded' | 'found'>;
+  readonly captured?: string | undefined;
 }
 
 export interface RunRecord {
@@ -74,6 +75,7 @@ export class Journal {
         origin: outcome.status,
         runId,
         writtenAt: now,
+        captured: outcome.captured,
       });
       this.insertAction.run(runId, outcome.actionId, outcome.remoteId, outcome.path, outcome.sha256, outcome.size, outcome.status, null, now);
     })();

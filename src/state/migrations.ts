@@ -94,4 +94,24 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at INTEGER NOT NULL
   ) STRICT;
   `,
+  /* 2: resumable uploads */ `
+  -- The session of an unfinished large upload (a Drive session URI, an S3 multipart id and its
+  -- parts, a Dropbox session and offset…), saved by the remote as it goes, so an upload cut off
+  -- by a crash continues where it stopped instead of starting over.
+  CREATE TABLE upload_sessions (
+    remote_id   INTEGER NOT NULL REFERENCES remotes(id),
+    path        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    session     TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (remote_id, path, sha256)
+  ) STRICT;
+  `,
+  /* 3: restore by date, and verify in rotation */ `
+  -- The capture date (local wall clock) of what an upload stored, so restore can pick by date
+  -- even for photos long gone from every source.
+  ALTER TABLE inventory ADD COLUMN captured TEXT;
+  -- When verify last read the file back and found its bytes right; verify picks the oldest first.
+  ALTER TABLE inventory ADD COLUMN verified_at INTEGER;
+  `,
 ];

@@ -21,7 +21,7 @@ export interface StateBasis {
 const APP_ID = 'photosync';
 
 export const REBUILD_HINT =
-  'move the file aside and run "photosync state rebuild" to re-list the remotes and re-scan the sources (no photo is touched)';
+  'run "photosync state rebuild": it moves this file aside, re-lists the remotes and re-scans the sources (no photo is touched)';
 
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
   if (!options.readonly) mkdirSync(path.dirname(file), { recursive: true });

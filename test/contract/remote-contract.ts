@@ -3,7 +3,7 @@
  * file calls runRemoteContract with a factory that gives a fresh, empty remote. Assertions are on
  * the bytes that land, read back through the remote and compared by hash.
  */
-import { writeFileSync } from 'node:fs';
+import { createReadStream, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { uploadBody } from '../../src/executor/upload-body.ts';
@@ -30,7 +30,10 @@ export function bodyFrom(data: Buffer, remote: Remote, claimed?: Buffer): { body
   const expected = claimed ?? data;
   return {
     file,
-    body: uploadBody({ origin: file, size: expected.length, sha256: sha256(expected), label: 'test body' }, remote.hashes),
+    body: uploadBody(
+      { open: () => createReadStream(file), size: expected.length, sha256: sha256(expected), label: 'test body' },
+      remote.hashes,
+    ),
   };
 }
 

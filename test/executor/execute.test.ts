@@ -4,9 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executePlan, type ApplyEvent, type RemoteTarget } from '../../src/executor/execute.ts';
 import type { Clock } from '../../src/executor/pacer.ts';
 import type { UploadAction } from '../../src/planner/types.ts';
+import { AuthError } from '../../src/errors.ts';
 import { RemoteError } from '../../src/remotes/errors.ts';
 import { LocalRemote } from '../../src/remotes/local/index.ts';
 import type { Remote, UploadBody, UploadOptions } from '../../src/remotes/types.ts';
+import { stateRecorder } from '../../src/pipeline/state-recorder.ts';
 import { State } from '../../src/state/index.ts';
 import { sha256, treeHashes } from '../helpers/hash.ts';
 import { testdir, tmpdir } from '../helpers/tmp.ts';
@@ -62,11 +64,14 @@ describe('executor', () => {
       renamed: false,
     }));
 
-  const target = (remote: Remote, transfers = 2): RemoteTarget => ({
-    remote,
-    stateId: state.inventories.remote(remote.identity, remote.name, remote.type).id,
-    transfers,
-  });
+  const idOf = (remote: Remote): number => state.inventories.remote(remote.identity, remote.name, remote.type).id;
+  const ids = new Map<string, number>();
+  const target = (remote: Remote, transfers = 2): RemoteTarget => {
+    ids.set(remote.name, idOf(remote));
+    return { remote, transfers };
+  };
+
+  const rec = (runId: number) => stateRecorder(state, runId, ids);
 
   const local = (name: string, root = path.join(tmpdir(), name)): LocalRemote =>
     new LocalRemote(
@@ -82,7 +87,7 @@ describe('executor', () => {
     const clock = recordingClock();
     const events: ApplyEvent[] = [];
     const runId = state.journal.startRun('apply', 1, null, null);
-    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote, 1)]]), state.journal, runId, {
+    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote, 1)]]), rec(runId), {
       clock,
       onEvent: (e) => events.push(e),
     });
@@ -90,7 +95,7 @@ describe('executor', () => {
     expect(events.filter((e) => e.type === 'retry')).toHaveLength(2);
     expect(Math.max(...clock.sleeps)).toBeGreaterThanOrEqual(7000);
     expect(treeHashes(root)).toEqual(new Map(Object.entries(files).map(([n, c]) => [`2024/${n}`, sha256(c)])));
-    const rows = [...state.inventories.rows(target(remote).stateId)];
+    const rows = [...state.inventories.rows(idOf(remote))];
     expect(rows.map((r) => [r.path, r.origin, r.runId])).toEqual([
       ['2024/a.jpg', 'uploaded', runId],
       ['2024/b.jpg', 'uploaded', runId],
@@ -102,22 +107,22 @@ describe('executor', () => {
     const root = testdir({ '2024/a.jpg': files['a.jpg']!, '2024/b.jpg': 'someone else’s photo' });
     const remote = local('usb', root);
     const runId = state.journal.startRun('apply', 1, null, null);
-    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote)]]), state.journal, runId, { clock: recordingClock() });
+    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote)]]), rec(runId), { clock: recordingClock() });
     expect(result.uploaded).toBe(1);
     expect(result.found).toBe(1);
     expect(result.failed.map((f) => f.action.to)).toEqual(['2024/b.jpg']);
     expect(result.failed[0]?.error).toMatch(/already holds other content; nothing was overwritten/);
     // The foreign file is untouched and now known, so the next plan picks another name.
     expect(readFileSync(path.join(root, '2024/b.jpg'), 'utf8')).toBe('someone else’s photo');
-    expect(state.inventories.byPath(target(remote).stateId, '2024/b.jpg')?.sha256).toBe(sha256('someone else’s photo'));
-    expect(state.inventories.byPath(target(remote).stateId, '2024/a.jpg')?.origin).toBe('found');
+    expect(state.inventories.byPath(idOf(remote), '2024/b.jpg')?.sha256).toBe(sha256('someone else’s photo'));
+    expect(state.inventories.byPath(idOf(remote), '2024/a.jpg')?.origin).toBe('found');
   });
 
   it('fails an item whose source changed, and goes on with the rest', async () => {
     writeFileSync(path.join(sourceRoot, 'b.jpg'), 'photo B edited after the plan');
     const root = path.join(tmpdir(), 'usb');
     const runId = state.journal.startRun('apply', 1, null, null);
-    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb', root))]]), state.journal, runId, { clock: recordingClock() });
+    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb', root))]]), rec(runId), { clock: recordingClock() });
     expect(result.uploaded).toBe(2);
     expect(result.failed[0]?.error).toMatch(/b\.jpg changed since it was scanned/);
     expect([...treeHashes(root).keys()].sort()).toEqual(['2024/a.jpg', '2024/c.jpg']);
@@ -133,8 +138,7 @@ describe('executor', () => {
         ['usb', target(full, 1)],
         ['nas', target(local('nas', nasRoot))],
       ]),
-      state.journal,
-      runId,
+      rec(runId),
       { clock: recordingClock() },
     );
     expect(full.calls).toBe(1);
@@ -143,14 +147,24 @@ describe('executor', () => {
     expect(treeHashes(nasRoot).size).toBe(3);
   });
 
+  it('stops a remote whose sign-in expired after one try, and names the command to run', async () => {
+    const signedOut = faulty(local('drive'), () => {
+      throw new AuthError('the sign-in of remote "drive" has expired or was revoked', { hint: 'run "photosync auth login drive"' });
+    });
+    const runId = state.journal.startRun('apply', 1, null, null);
+    const result = await executePlan(actionsFor('drive'), new Map([['drive', target(signedOut, 1)]]), rec(runId), { clock: recordingClock() });
+    expect(signedOut.calls).toBe(1);
+    expect(result.failed.map((f) => f.error)).toEqual(Array(3).fill('the sign-in of remote "drive" has expired or was revoked'));
+  });
+
   it('starts nothing new once stopped, and honours --max-transfer', async () => {
     const stop = new AbortController();
     stop.abort();
     const runId = state.journal.startRun('apply', 1, null, null);
-    const stopped = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb'))]]), state.journal, runId, { stop: stop.signal });
+    const stopped = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb'))]]), rec(runId), { stop: stop.signal });
     expect(stopped).toMatchObject({ uploaded: 0, notStarted: 3, stoppedBy: 'signal' });
 
-    const limited = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb2'), 1)]]), state.journal, runId, { maxBytes: 10 });
+    const limited = await executePlan(actionsFor('usb'), new Map([['usb', target(local('usb2'), 1)]]), rec(runId), { maxBytes: 10 });
     expect(limited).toMatchObject({ uploaded: 1, notStarted: 2, stoppedBy: 'max-transfer' });
   });
 
@@ -159,7 +173,7 @@ describe('executor', () => {
     const inner = local('usb');
     liar.create = async (p, body, o) => ({ ...(await inner.create(p, body, o)), hashes: { sha256: '0'.repeat(64) } });
     const runId = state.journal.startRun('apply', 1, null, null);
-    const result = await executePlan(actionsFor('usb', ['a.jpg']), new Map([['usb', target(liar)]]), state.journal, runId, { clock: recordingClock() });
+    const result = await executePlan(actionsFor('usb', ['a.jpg']), new Map([['usb', target(liar)]]), rec(runId), { clock: recordingClock() });
     expect(result.failed[0]?.error).toMatch(/reports sha256 0{64}, the bytes sent hash to/);
   });
 });

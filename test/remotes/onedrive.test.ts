@@ -302,12 +302,13 @@ for (const driveType of ['personal', 'business'] as const) {
       const root = config.path.slice(1);
       const small = (s: string) => bodyFrom(Buffer.from(s), remote).body;
       const idOf = (...segments: string[]) => emu.drive.resolve([root, ...segments])!.id;
-      expect(await remote.listChanges(null)).toMatchObject({ entries: [], removed: [] });
+      expect(await remote.listChanges(null)).toMatchObject({ entries: [], removed: [], complete: true });
       await remote.create('d/one.jpg', small('one'));
       await remote.create('d/sub/two.jpg', small('two'));
       emu.drive.putFile('/Elsewhere/noise.jpg', Buffer.from('not ours'));
       const start = await remote.listChanges(null);
       expect(paths(start.entries)).toEqual(['d/one.jpg', 'd/sub/two.jpg']);
+      expect(start.complete).toBe(true);
 
       await remote.create('d/three.jpg', small('three'));
       emu.drive.putFile(`/${root}/d/their？.jpg`, Buffer.from('theirs'));
@@ -317,6 +318,7 @@ for (const driveType of ['personal', 'business'] as const) {
       expect(paths(next.entries)).toEqual(['d/their?.jpg', 'd/three.jpg']);
       expect(next.entries.find((e) => e.path === 'd/three.jpg')).toMatchObject({ size: 5, hashes: { quickxor: expect.any(String) } });
       expect(next.removed).toEqual(['d/one.jpg']);
+      expect(next.complete).toBe(false);
 
       // A deleted folder takes its files along.
       emu.drive.remove(idOf('d', 'sub'));
@@ -330,6 +332,7 @@ for (const driveType of ['personal', 'business'] as const) {
       const relisted = await remote.listChanges(afterDelete.cursor);
       expect(paths(relisted.entries)).toEqual(['d/their?.jpg']);
       expect(relisted.removed).toEqual(['d/three.jpg']);
+      expect(relisted.complete).toBe(true);
 
       // A renamed folder moves everything under it: relisted, old paths removed.
       emu.drive.rename(idOf('d'), 'e');

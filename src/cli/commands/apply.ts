@@ -7,13 +7,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplyFailedError, InputError, UsageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
+import { BandwidthLimiter, parseBwLimit } from '../../executor/bandwidth.ts';
 import type { ApplyResult } from '../../executor/execute.ts';
 import { applyPlan, withApplyLock, type AppliedPlan } from '../../pipeline/apply-plan.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
+import { assertPlanFits } from '../../pipeline/space.ts';
 import { parsePlanFile, planSha256, type PlanFile } from '../../planner/plan-file.ts';
 import { formatBytes, parseDuration, parseSize } from '../../units.ts';
 import type { CommandContext } from '../context.ts';
 import { ApplyProgress, scanProgressReporter } from '../progress.ts';
+import { stopControl } from '../stop-control.ts';
 import { renderPlan, renderScan } from '../render-plan.ts';
 import { plural } from './validate.ts';
 
@@ -22,6 +25,8 @@ export interface ApplyCommandOptions {
   readonly maxTransfer?: string | undefined;
   readonly maxDuration?: string | undefined;
   readonly transfers?: string | undefined;
+  readonly bwlimit?: string | undefined;
+  readonly allowPartial?: boolean | undefined;
 }
 
 export async function applyCommand(ctx: CommandContext, planPath: string | undefined, options: ApplyCommandOptions): Promise<ExitCode> {
@@ -40,7 +45,11 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
         ({ plan, sha } = await readPlan(path.resolve(ctx.io.cwd, planPath)));
       } else {
         const progress = scanProgressReporter(out);
-        const made = await makePlanFile(session, { refresh: options.refresh ?? false, onScanProgress: (p) => progress.update(p) });
+        const made = await makePlanFile(session, {
+          refresh: options.refresh ?? false,
+          allowPartial: options.allowPartial ?? false,
+          onScanProgress: (p) => progress.update(p),
+        });
         progress.stop();
         plan = made.plan;
         if (!out.json) {
@@ -48,50 +57,28 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
           renderPlan(out, plan);
         }
       }
-      const stop = new AbortController();
-      const abort = new AbortController();
-      let stopReason: 'signal' | 'max-duration' | null = null;
-      const onSignal = (): void => {
-        if (!stop.signal.aborted) {
-          stopReason = 'signal';
-          stop.abort();
-          out.note('stopping: no new uploads start; those in flight finish (press Ctrl-C again to abandon them)');
-        } else {
-          abort.abort();
-          out.note('abandoning the uploads in flight; their temporary files are removed');
-        }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      const deadline =
-        limits.maxDurationMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              stopReason ??= 'max-duration';
-              stop.abort();
-              out.note(`--max-duration reached: finishing the uploads in flight, starting no new ones`);
-            }, limits.maxDurationMs);
+      assertPlanFits(plan);
+      const control = stopControl(out, limits.maxDurationMs);
       const progress = new ApplyProgress(out, plan.actions);
       let applied: AppliedPlan;
       try {
         applied = await applyPlan(session, lock, plan, sha, {
-          stop: stop.signal,
-          abort: abort.signal,
+          stop: control.stop,
+          abort: control.abort,
           maxBytes: limits.maxBytes,
           transfers: limits.transfers,
+          bandwidth: limits.bandwidth,
           onEvent: (e) => progress.handle(e),
         });
       } finally {
         progress.stop();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        if (deadline) clearTimeout(deadline);
+        control.release();
       }
       if (applied.runId === null && !out.json) {
         if (planPath) out.line('The plan has nothing to do.');
         return ExitCode.Ok;
       }
-      return finish(ctx, applied.result, stopReason);
+      return finish(ctx, applied.result, control.reason());
     });
   } finally {
     await session.close();
@@ -148,8 +135,15 @@ async function readPlan(file: string): Promise<{ plan: PlanFile; sha: string }> 
   return { plan, sha: planSha256(text) };
 }
 
-function parseLimits(options: ApplyCommandOptions): { maxBytes?: number; maxDurationMs?: number; transfers?: number } {
-  const limits: { maxBytes?: number; maxDurationMs?: number; transfers?: number } = {};
+interface Limits {
+  maxBytes?: number;
+  maxDurationMs?: number;
+  transfers?: number;
+  bandwidth?: BandwidthLimiter;
+}
+
+function parseLimits(options: ApplyCommandOptions): Limits {
+  const limits: Limits = {};
   if (options.maxTransfer !== undefined) {
     const n = parseSize(options.maxTransfer);
     if (n === null || n <= 0) throw new UsageError(`--max-transfer ${options.maxTransfer} is not a size`, { hint: 'e.g. --max-transfer 50G' });
@@ -164,6 +158,15 @@ function parseLimits(options: ApplyCommandOptions): { maxBytes?: number; maxDura
     const n = Number(options.transfers);
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--transfers ${options.transfers} must be a whole number from 1 to 64`);
     limits.transfers = n;
+  }
+  if (options.bwlimit !== undefined) {
+    const schedule = parseBwLimit(options.bwlimit);
+    if (!schedule) {
+      throw new UsageError(`--bwlimit ${options.bwlimit} is neither a rate nor a timetable`, {
+        hint: 'e.g. --bwlimit 4M, or --bwlimit "08:00,512k 19:00,10M 23:00,off" (days: "Mon-08:00,1M Sat-00:00,off")',
+      });
+    }
+    limits.bandwidth = new BandwidthLimiter(schedule);
   }
   return limits;
 }

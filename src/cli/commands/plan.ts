@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ExitCode } from '../../exit-codes.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
 import { serializePlan } from '../../planner/plan-file.ts';
+import { assertPlanFits } from '../../pipeline/space.ts';
 import type { CommandContext } from '../context.ts';
 import { scanProgressReporter } from '../progress.ts';
 import { renderPlan, renderScan } from '../render-plan.ts';
@@ -15,6 +16,7 @@ export interface PlanOptions {
   readonly out?: string | undefined;
   readonly detailedExitcode?: boolean | undefined;
   readonly refresh?: boolean | undefined;
+  readonly allowPartial?: boolean | undefined;
 }
 
 export async function planCommand(ctx: CommandContext, options: PlanOptions): Promise<ExitCode> {
@@ -23,6 +25,7 @@ export async function planCommand(ctx: CommandContext, options: PlanOptions): Pr
     const progress = scanProgressReporter(ctx.out);
     const made = await makePlanFile(session, {
       refresh: options.refresh ?? false,
+      allowPartial: options.allowPartial ?? false,
       onScanProgress: (p) => progress.update(p),
       onRefresh: (remote) => ctx.out.note(`listing ${remote} (first use or --refresh)…`),
     });
@@ -43,6 +46,7 @@ export async function planCommand(ctx: CommandContext, options: PlanOptions): Pr
         ctx.out.line(`Saved the plan to ${options.out}. Review it, then run: photosync apply ${options.out}`);
       }
     }
+    assertPlanFits(made.plan);
     if (options.detailedExitcode) return made.plan.actions.length > 0 ? ExitCode.Changes : ExitCode.Ok;
     return ExitCode.Ok;
   } finally {

@@ -81,7 +81,7 @@ export async function listChanges(host: DeltaHost, rootId: string, cursorText: s
   if (link === null) return relist(host, rootId, previous, signal);
   const applied = await applyDelta(previous.known, items, rootId, (id) => itemById(host.api, id, signal), host.entryOf);
   if (applied === 'relist') return relist(host, rootId, previous, signal);
-  return { entries: applied.entries, removed: applied.removed, cursor: encodeCursor({ v: 1, link, root: rootId, known: applied.known }) };
+  return { entries: applied.entries, removed: applied.removed, complete: false, cursor: encodeCursor({ v: 1, link, root: rootId, known: applied.known }) };
 }
 
 async function relist(host: DeltaHost, rootId: string, previous: Cursor | null, signal?: AbortSignal): Promise<ListChanges> {
@@ -95,7 +95,8 @@ async function relist(host: DeltaHost, rootId: string, previous: Cursor | null, 
   }
   const present = new Set(entries.map((e) => e.path));
   const removed = previous ? Object.values(previous.known).filter((k) => !k.f && !present.has(k.p)).map((k) => k.p) : [];
-  return { entries, removed, cursor: encodeCursor({ v: 1, link: latest['@odata.deltaLink'] ?? '', root: rootId, known }) };
+  // Complete: anything not listed is gone; `removed` still names what the cursor knew, for whoever wants it.
+  return { entries, removed, complete: true, cursor: encodeCursor({ v: 1, link: latest['@odata.deltaLink'] ?? '', root: rootId, known }) };
 }
 
 async function itemById(api: GraphApi, id: string, signal?: AbortSignal): Promise<DriveItem | null> {

@@ -94,7 +94,7 @@ export class OneDriveRemote implements Remote {
 
   async listChanges(cursor: string | null, options: CallOptions = {}): Promise<ListChanges> {
     const rootId = await this.rootId(options.signal);
-    if (rootId === null) return { entries: [], removed: [], cursor: EMPTY_CURSOR };
+    if (rootId === null) return { entries: [], removed: [], complete: true, cursor: EMPTY_CURSOR };
     const host = {
       api: this.api,
       // Business drives offer delta on the drive root only; Personal on any folder.

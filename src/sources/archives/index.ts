@@ -1,67 +1,57 @@
 /**
- * Reads files inside Takeout archives in place, never extracting to disk: a zip member through
- * its central directory (random access), a tar.gz member by streaming the archive to it.
+ * Reads files inside Takeout archive parts in place, never extracting to disk: a zip member
+ * through its central directory (random access, zip.ts), a tar.gz member through a cursor that
+ * serves members asked for in archive order in one pass (tar.ts).
  */
-import { createReadStream } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import tar from 'tar-stream';
-import yauzl from 'yauzl';
+import { drainTarEntry, eachTarMember, listTar, openTarMember } from './tar.ts';
+import type { ArchiveMember } from './types.ts';
+import { listZip, openZipMember } from './zip.ts';
+
+export type { ArchiveMember } from './types.ts';
+
+const ARCHIVE_NAME = /\.(?:zip|tgz|tar\.gz)$/i;
+
+export function isArchiveName(name: string): boolean {
+  return ARCHIVE_NAME.test(name);
+}
+
+function isZip(archive: string): boolean {
+  return /\.zip$/i.test(archive);
+}
+
+export function listArchive(archive: string): Promise<ArchiveMember[]> {
+  return isZip(archive) ? listZip(archive) : listTar(archive);
+}
+
+/**
+ * One pass over an archive: `visit` gets each member named in `wanted`, in archive order, and
+ * must read its stream to the end. Other members are skipped (zip) or inflated and dropped (tar).
+ */
+export async function readArchiveMembers(
+  archive: string,
+  wanted: ReadonlySet<string>,
+  visit: (member: ArchiveMember, stream: AsyncIterable<Buffer>) => Promise<void>,
+): Promise<void> {
+  if (isZip(archive)) {
+    for (const member of await listZip(archive)) {
+      if (wanted.has(member.name)) await visit(member, await openZipMember(archive, member.name));
+    }
+    return;
+  }
+  await eachTarMember(archive, async (header, entry) => {
+    if (wanted.has(header.name)) await visit({ name: header.name, size: header.size ?? 0, mtimeMs: header.mtime?.getTime() ?? 0 }, entry);
+    else await drainTarEntry(entry);
+  });
+}
 
 export function openArchiveMember(archive: string, member: string): Readable {
+  if (!isZip(archive)) return openTarMember(archive, member);
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const fail = (err: unknown): void => {
-    out.destroy(err instanceof Error ? err : new Error(String(err)));
-  };
-  if (/\.zip$/i.test(archive)) openZipMember(archive, member, out).catch(fail);
-  else openTarMember(archive, member, out).catch(fail);
+  openZipMember(archive, member).then(
+    (stream) => pipeline(stream, out).catch((err: unknown) => out.destroy(err as Error)),
+    (err: unknown) => out.destroy(err as Error),
+  );
   return out;
-}
-
-function openZipMember(archive: string, member: string, out: PassThrough): Promise<void> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(archive, { lazyEntries: true, autoClose: true }, (err, zip) => {
-      if (err) return reject(err);
-      let found = false;
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (entry.fileName !== member) return zip.readEntry();
-        found = true;
-        zip.openReadStream(entry, (e, stream) => {
-          if (e) return reject(e);
-          pipeline(stream, out).then(resolve, reject);
-        });
-      });
-      zip.on('end', () => {
-        if (!found) reject(new Error(`${member} is not in ${archive}`));
-      });
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
-
-async function openTarMember(archive: string, member: string, out: PassThrough): Promise<void> {
-  const extract = tar.extract();
-  let found = false;
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      if (header.name !== member || found) {
-        stream.on('end', next);
-        stream.resume();
-        return;
-      }
-      found = true;
-      pipeline(stream, out).then(() => {
-        resolve();
-        extract.destroy();
-      }, reject);
-    });
-    extract.on('finish', () => (found ? resolve() : reject(new Error(`${member} is not in ${archive}`))));
-    extract.on('error', reject);
-  });
-  pipeline(createReadStream(archive), createGunzip(), extract).catch(() => {
-    // Ending early (the member was found) destroys the pipeline on purpose.
-  });
-  await done;
 }
