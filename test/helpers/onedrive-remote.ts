@@ -5,6 +5,7 @@ import type { OnedriveRemoteConfig } from '../../src/config/types.ts';
 import { OneDriveRemote } from '../../src/remotes/onedrive/index.ts';
 import { FRAGMENT_UNIT, type UploadSettings } from '../../src/remotes/onedrive/upload.ts';
 import type { OneDriveEmulator } from './emulators/onedrive.ts';
+import { CLOUD_REMOTE_COMMON } from './remote-fixtures.ts';
 
 /** Small sizes so that a file of a few hundred KiB already takes several fragments. */
 export const SMALL_UPLOADS: UploadSettings = { fragmentBytes: FRAGMENT_UNIT, simpleUploadMax: 512 * 1024 };
@@ -13,15 +14,9 @@ let folders = 0;
 
 export function onedriveConfig(emu: OneDriveEmulator, overrides: Partial<OnedriveRemoteConfig> = {}): OnedriveRemoteConfig {
   return {
+    ...CLOUD_REMOTE_COMMON,
     name: 'od',
     type: 'onedrive',
-    layout: '{name}',
-    media: 'cloud',
-    offsite: true,
-    transfers: 4,
-    quotaBytes: null,
-    include: null,
-    exclude: [],
     clientId: emu.clientId,
     tokenStore: 'keychain',
     apiUrl: emu.apiUrl,

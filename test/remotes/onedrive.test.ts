@@ -1,33 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { memoryStore } from '../../src/auth/secret-store.ts';
 import type { Grant } from '../../src/auth/tokens.ts';
 import { AuthError } from '../../src/errors.ts';
 import { AlreadyExistsError, isRemoteError, RemoteError } from '../../src/remotes/errors.ts';
 import { createRemote } from '../../src/remotes/registry.ts';
 import { FRAGMENT_UNIT } from '../../src/remotes/onedrive/upload.ts';
-import type { RemoteEntry, ResumeSlot } from '../../src/remotes/types.ts';
+import type { RemoteEntry } from '../../src/remotes/types.ts';
 import { bodyFrom, readAll, runRemoteContract } from '../contract/remote-contract.ts';
 import { OneDriveEmulator } from '../helpers/emulators/onedrive.ts';
 import type { UploadSession } from '../helpers/emulators/onedrive-sessions.ts';
 import { sha256 } from '../helpers/hash.ts';
 import { onedriveConfig, onedriveRemote, signedInStore } from '../helpers/onedrive-remote.ts';
-import { memoryStore } from '../../src/auth/secret-store.ts';
+import { memoryResumeSlot, patterned } from '../helpers/remote-fixtures.ts';
 
 /** A file that takes several fragments at the test fragment size (320 KiB). */
-function video(size = 3 * FRAGMENT_UNIT + 999, seed = 1): Buffer {
-  const b = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4096) b.writeUInt32LE((i * 31 + seed) >>> 0, i);
-  return b;
-}
-
-function memorySlot(): ResumeSlot & { value: string | null } {
-  const slot = {
-    value: null as string | null,
-    load: () => slot.value,
-    save: (v: string) => void (slot.value = v),
-    clear: () => void (slot.value = null),
-  };
-  return slot;
-}
+const video = (size = 3 * FRAGMENT_UNIT + 999, seed = 1): Buffer => patterned(size, seed);
 
 function lastSession(emu: OneDriveEmulator): UploadSession {
   return [...emu.sessions.all.values()].at(-1)!;
@@ -61,7 +48,7 @@ for (const driveType of ['personal', 'business'] as const) {
       const config = onedriveConfig(emu);
       const store = signedInStore(emu);
       const data = video(5 * FRAGMENT_UNIT + 4321);
-      const slot = memorySlot();
+      const slot = memoryResumeSlot();
       emu.inject({ drop: 'request' }, { place: 'upload', match: /^PUT /, after: 2 });
       const first = onedriveRemote(emu, { config, store });
       const failure = await first.create('r/clip.mov', bodyFrom(data, first).body, { resume: slot }).catch((e: unknown) => e);
@@ -89,7 +76,7 @@ for (const driveType of ['personal', 'business'] as const) {
       const config = onedriveConfig(emu);
       const store = signedInStore(emu);
       const data = video();
-      const slot = memorySlot();
+      const slot = memoryResumeSlot();
       emu.inject({ status: 500 }, { place: 'upload', match: /^PUT /, after: 1 });
       const first = onedriveRemote(emu, { config, store });
       await expect(first.create('r/old.mov', bodyFrom(data, first).body, { resume: slot })).rejects.toSatisfy((e) => isRemoteError(e, 'retryable'));
