@@ -34,7 +34,7 @@ export class OneDriveRemote implements Remote {
   readonly hashes = ['quickxor'] as const;
   readonly name: string;
   readonly identity: string;
-  readonly api: GraphApi;
+  private readonly api: GraphApi;
   private readonly uploader: DriveUploader;
   /** The configured folder as a drive path ("/Photos"; "" for the drive root). */
   private readonly rootPath: string;
