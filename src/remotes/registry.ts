@@ -28,6 +28,7 @@ export const REMOTE_KINDS: { readonly [T in RemoteType]?: Loader<T> } = {
   local: () => import('./local/index.ts'),
   s3: () => import('./s3/index.ts'),
   dropbox: () => import('./dropbox/index.ts'),
+  onedrive: () => import('./onedrive/index.ts'),
 };
 
 async function definitionOf<T extends RemoteType>(type: T): Promise<RemoteDefinition<ConfigOf<T>>> {

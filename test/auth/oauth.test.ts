@@ -7,6 +7,7 @@ import { OAuthTokenSource, refreshTokenEnvVar, saveGrant } from '../../src/auth/
 import type { OnedriveRemoteConfig } from '../../src/config/types.ts';
 import { AuthError } from '../../src/errors.ts';
 import { startOAuthEmulator, type OAuthEmulator } from '../helpers/emulators/oauth.ts';
+import { CLOUD_REMOTE_COMMON } from '../helpers/remote-fixtures.ts';
 
 function onedrive(emu: OAuthEmulator): OnedriveRemoteConfig {
   return {
@@ -20,13 +21,7 @@ function onedrive(emu: OAuthEmulator): OnedriveRemoteConfig {
     apiUrl: null,
     authUrl: emu.authorizeUrl,
     tokenUrl: emu.tokenUrl,
-    layout: '{name}',
-    media: 'cloud',
-    offsite: true,
-    transfers: 4,
-    quotaBytes: null,
-    include: null,
-    exclude: [],
+    ...CLOUD_REMOTE_COMMON,
   };
 }
 

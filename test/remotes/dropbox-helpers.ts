@@ -3,8 +3,10 @@ import { OAuthTokenSource, type Grant } from '../../src/auth/tokens.ts';
 import { memoryStore, type SecretStore } from '../../src/auth/secret-store.ts';
 import type { DropboxRemoteConfig } from '../../src/config/types.ts';
 import { DropboxRemote, type DropboxRemoteOptions } from '../../src/remotes/dropbox/index.ts';
-import type { ResumeSlot } from '../../src/remotes/types.ts';
 import type { DropboxEmulator } from '../helpers/emulators/dropbox.ts';
+import { CLOUD_REMOTE_COMMON } from '../helpers/remote-fixtures.ts';
+
+export { memoryResumeSlot, patterned } from '../helpers/remote-fixtures.ts';
 
 export const MiB = 1024 * 1024;
 
@@ -19,13 +21,7 @@ export function dropboxConfig(emu: DropboxEmulator, overrides: Partial<DropboxRe
     authUrl: null,
     tokenUrl: emu.tokenUrl,
     uploadSessionThreshold: MiB,
-    layout: '{name}',
-    media: 'cloud',
-    offsite: true,
-    transfers: 4,
-    quotaBytes: null,
-    include: null,
-    exclude: [],
+    ...CLOUD_REMOTE_COMMON,
     ...overrides,
   };
 }
@@ -58,22 +54,4 @@ export function dropboxRemote(
     batch: { delayMs: 20 },
     ...options.remote,
   });
-}
-
-/** A ResumeSlot as the executor keeps one: a string that outlives the remote instance. */
-export function memoryResumeSlot(): ResumeSlot & { value: string | null } {
-  const slot = {
-    value: null as string | null,
-    load: () => slot.value,
-    save: (s: string) => void (slot.value = s),
-    clear: () => void (slot.value = null),
-  };
-  return slot;
-}
-
-/** Deterministic bytes that differ in every 4 KiB block. */
-export function patterned(size: number, seed = 0): Buffer {
-  const data = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4096) data.writeUInt32LE((i + seed * 7919) >>> 0, i);
-  return data;
 }
