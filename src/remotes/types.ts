@@ -61,6 +61,12 @@ export interface ListChanges {
   /** Paths that disappeared from the remote since the cursor (someone else deleted them). */
   readonly removed: readonly string[];
   readonly cursor: string;
+  /**
+   * `entries` is everything on the remote, not a difference: a path missing from it is gone.
+   * Answered for a null cursor, and when the feed cannot say which paths went away (a file
+   * deleted for good that this process never saw, so its path is unknown).
+   */
+  readonly complete?: boolean;
 }
 
 export interface Remote {
