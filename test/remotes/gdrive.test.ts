@@ -378,6 +378,15 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
     expect(after.entries.map((e) => e.path)).toEqual(['2024/mine-too.jpg']);
   });
 
+  it('can back up into My Drive itself', async () => {
+    const { remote } = makeRemote({ folder: '' });
+    const cursor = (await remote.listChanges(null)).cursor;
+    const name = `top-level-${++folders}.jpg`;
+    await remote.create(name, bodyFrom(Buffer.from('at the top'), remote).body);
+    expect(emu.store.lookup(name)).toHaveLength(1);
+    expect((await remote.listChanges(cursor)).entries.map((e) => e.path)).toEqual([name]);
+  });
+
   it('will not recreate the folder of a remote that already holds files', async () => {
     const { remote } = makeRemote({ folder: `Gone/folder-${++folders}`, mayCreateRoot: false });
     await expect(remote.create('a.jpg', bodyFrom(Buffer.from('x'), remote).body)).rejects.toMatchObject({ failure: 'unavailable' });

@@ -124,6 +124,8 @@ export class FolderTree {
       }
       id = folder.id;
     }
+    // The backup folder is My Drive itself: the changes feed names it by its real id, not "root".
+    if (id === MY_DRIVE) id = (await this.api.get(MY_DRIVE, options))?.id ?? MY_DRIVE;
     this.remember(id, '');
     return id;
   }
