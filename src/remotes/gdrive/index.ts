@@ -19,7 +19,7 @@ import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import { unsafePathReason } from '../safe-path.ts';
 import type { CallOptions, ListChanges, Quota, Remote, RemoteEntry, ResumeSlot, UploadBody, UploadOptions } from '../types.ts';
-import { DriveApi, FOLDER_MIME, type DriveFile } from './api.ts';
+import { DriveApi, FOLDER_MIME, quote, type DriveFile } from './api.ts';
 import { readChanges } from './changes.ts';
 import { FolderTree, baseName, joinPath, parentOf } from './folders.ts';
 import { ResumableUploader, UploadRecord, type SavedUpload } from './upload.ts';
@@ -72,7 +72,7 @@ export class GdriveRemote implements Remote {
     const pending = [{ id: root, path: '' }];
     while (pending.length > 0) {
       const folder = pending.pop()!;
-      const q = `'${folder.id}' in parents and trashed = false`;
+      const q = `${quote(folder.id)} in parents and trashed = false`;
       for await (const f of this.api.search(q, `list ${folder.path || 'the backup folder'}`, options)) {
         // A name with "/" cannot be one segment of a path; photosync never writes one.
         if (f.name.includes('/')) continue;
