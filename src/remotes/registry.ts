@@ -27,6 +27,7 @@ type Loader<T extends RemoteType> = () => Promise<{ definition: RemoteDefinition
 export const REMOTE_KINDS: { readonly [T in RemoteType]?: Loader<T> } = {
   local: () => import('./local/index.ts'),
   s3: () => import('./s3/index.ts'),
+  gdrive: () => import('./gdrive/index.ts'),
   dropbox: () => import('./dropbox/index.ts'),
   onedrive: () => import('./onedrive/index.ts'),
 };
