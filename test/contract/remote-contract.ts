@@ -3,12 +3,13 @@
  * file calls runRemoteContract with a factory that gives a fresh, empty remote. Assertions are on
  * the bytes that land, read back through the remote and compared by hash.
  */
-import { createReadStream, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { uploadBody } from '../../src/executor/upload-body.ts';
 import { MultiHasher } from '../../src/hashes/multi-hasher.ts';
 import { AlreadyExistsError, NotFoundError, RemoteError } from '../../src/remotes/errors.ts';
+import { openOrigin } from '../../src/sources/open.ts';
 import type { Remote, RemoteEntry } from '../../src/remotes/types.ts';
 import { sha256 } from '../helpers/hash.ts';
 import { tmpdir } from '../helpers/tmp.ts';
@@ -31,7 +32,8 @@ export function bodyFrom(data: Buffer, remote: Remote, claimed?: Buffer): { body
   return {
     file,
     body: uploadBody(
-      { open: () => createReadStream(file), size: expected.length, sha256: sha256(expected), label: 'test body' },
+      // Opened the way apply opens a source file (same chunking), so upload behaviour matches production.
+      { open: () => openOrigin(file), size: expected.length, sha256: sha256(expected), label: 'test body' },
       remote.hashes,
     ),
   };

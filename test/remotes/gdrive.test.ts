@@ -360,14 +360,14 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
     const ours = emu.store.lookup(`${folder}/2024/ours.jpg`)[0]!;
     emu.trash(ours.id);
     const next = await remote.listChanges(start.cursor);
-    expect(next.complete).toBeUndefined();
+    expect(next.complete).toBe(false);
     expect(next.entries.map((e) => e.path).sort()).toEqual(['2024/from-phone.jpg', '2024/mine-too.jpg']);
     expect(next.entries.find((e) => e.path === '2024/from-phone.jpg')).toEqual({
       path: '2024/from-phone.jpg', size: 11, hashes: { sha256: sha256('phone bytes'), md5: expect.any(String) },
     });
     expect(next.removed).toEqual(['2024/ours.jpg']);
     const quiet = await remote.listChanges(next.cursor);
-    expect(quiet).toEqual({ entries: [], removed: [], cursor: next.cursor });
+    expect(quiet).toEqual({ entries: [], removed: [], complete: false, cursor: next.cursor });
 
     // Renamed by someone: the old path goes, the new one comes.
     emu.move(theirs.id, theirs.parents[0]!, 'renamed.jpg');
