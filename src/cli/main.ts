@@ -4,6 +4,7 @@
  * exits. Command modules are imported when their command runs, so `photosync validate` does not
  * load SDKs it does not need.
  */
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../exit-codes.ts';
 import { VERSION } from '../version.ts';
@@ -14,6 +15,7 @@ import { renderError } from './render-error.ts';
 export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
   let ctx: CommandContext | undefined;
+  const started = Date.now();
 
   const program = new Command('photosync')
     .description('Append-only photo backup to several places at once: plan, review, apply.')
@@ -29,6 +31,11 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       const command = args[args.length - 1] as Command;
       const options = command.optsWithGlobals() as CommonOptions;
       ctx = new CommandContext(io, options);
+      if (options.logFile !== undefined) {
+        const { openFileLog } = await import('../log/file-log.ts');
+        ctx.log = await openFileLog(path.resolve(io.cwd, options.logFile), { command: commandPath(command) });
+        ctx.log.info('command.start', { argv, config: ctx.configFile, version: VERSION, node: process.version, platform: process.platform, cwd: io.cwd });
+      }
       exitCode = await fn(ctx, ...(args.slice(0, -1) as A));
     };
 
@@ -134,15 +141,26 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Commander has printed its message (and usage) already.
+      // Commander has printed its message (and usage) already; no command ran, so nothing to log.
       return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     const out = ctx?.out ?? new CommandContext(io, {}).out;
-    return renderError(err, out, ctx?.stateFile);
+    exitCode = renderError(err, out, ctx?.stateFile, ctx?.log);
   }
+  if (ctx) {
+    ctx.log[exitCode === ExitCode.Ok ? 'info' : 'warn']('command.end', { exitCode, durationMs: Date.now() - started });
+    await ctx.log.close();
+  }
+  return exitCode;
+}
+
+/** "apply", "auth login": the command as the user typed it, without the program's name. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 function withCommon(command: Command): Command {
@@ -150,5 +168,6 @@ function withCommon(command: Command): Command {
     .addOption(new Option('-c, --config <file>', 'config file (default: $PHOTOSYNC_CONFIG, else ./photosync.yaml)'))
     .option('--json', 'print the result as JSON on stdout')
     .option('-q, --quiet', 'print only errors')
-    .option('-v, --verbose', 'print more detail');
+    .option('-v, --verbose', 'print more detail')
+    .option('--log-file <file>', 'also record what happens as JSON lines in FILE (rotated daily and at 10 MB, 7 files kept)');
 }
