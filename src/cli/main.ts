@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../exit-codes.ts';
+import type { ScheduleKind } from '../schedule/jobs.ts';
 import { VERSION } from '../version.ts';
 import { CommandContext, type CommonOptions } from './context.ts';
 import type { Io } from './output.ts';
@@ -138,6 +139,29 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
   withCommon(
     state.command('rebuild').description('move a damaged or foreign state aside and rebuild it by listing the remotes and scanning the sources'),
   ).action(run(async (c) => (await import('./commands/state.ts')).stateRebuildCommand(c)));
+
+  const schedule = program
+    .command('schedule')
+    .description('run apply (and verify, with "verify:" in the config) unattended: cron, systemd, launchd or Task Scheduler');
+  const when = (command: Command): Command =>
+    command
+      .option('--every <interval>', 'how often: 15m, 1h, 6h, 12h, 1d, 7d (Sundays)… on the clock from midnight')
+      .option('--at <HH:MM>', `time of day of the (first) run of the day (default with neither: daily at 02:30)`);
+  const kindOption = (): Option => new Option('--kind <kind>', 'scheduler (default: systemd or cron on Linux, launchd on macOS, Task Scheduler on Windows)').choices(['cron', 'systemd', 'launchd', 'windows']);
+  const scheduleOptions = (opts: Record<string, unknown>) => ({
+    every: opts['every'] as string | undefined,
+    at: opts['at'] as string | undefined,
+    kind: opts['kind'] as ScheduleKind | undefined,
+  });
+  withCommon(when(schedule.command('print').description('show exactly what install would write and run').addOption(kindOption()))).action(
+    run(async (c, opts: Record<string, unknown>) => (await import('./commands/schedule.ts')).schedulePrintCommand(c, scheduleOptions(opts))),
+  );
+  withCommon(when(schedule.command('install').description('install (or replace) the photosync schedule').addOption(kindOption()))).action(
+    run(async (c, opts: Record<string, unknown>) => (await import('./commands/schedule.ts')).scheduleInstallCommand(c, scheduleOptions(opts))),
+  );
+  withCommon(schedule.command('uninstall').description('remove every photosync job install made').addOption(kindOption())).action(
+    run(async (c, opts: Record<string, unknown>) => (await import('./commands/schedule.ts')).scheduleUninstallCommand(c, { kind: opts['kind'] as ScheduleKind | undefined })),
+  );
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
