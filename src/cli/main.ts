@@ -40,6 +40,13 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       exitCode = await fn(ctx, ...(args.slice(0, -1) as A));
     };
 
+  withCommon(
+    program
+      .command('init')
+      .description('write a commented starter config with the photo folders found on this machine')
+      .option('--force', 'replace the config file if it exists'),
+  ).action(run(async (c, opts: Record<string, unknown>) => (await import('./commands/init.ts')).initCommand(c, { force: opts['force'] as boolean | undefined })));
+
   withCommon(program.command('validate').description('check the config; exit 0 when valid, 1 with every problem listed when not')).action(
     run(async (c) => (await import('./commands/validate.ts')).validateCommand(c)),
   );
