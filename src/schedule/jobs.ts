@@ -7,9 +7,10 @@
 import { writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import type { Config } from '../config/types.ts';
 import { defaultStatePath } from '../config/normalize.ts';
-import type { Exec } from './exec.ts';
+import { mustRun, type Exec } from './exec.ts';
 import type { When } from './when.ts';
 
 export type ScheduleKind = 'cron' | 'systemd' | 'launchd' | 'windows';
@@ -138,12 +139,32 @@ function stateEnv(config: Config, env: NodeJS.ProcessEnv): Record<string, string
   return fromEnv ? { PHOTOSYNC_STATE_DIR: path.dirname(config.statePath) } : {};
 }
 
-/** Names of environment variables the config reads (`${NAME}`, `password_env: NAME`). */
+/** Names of environment variables the config reads (`${NAME}` in values, `password_env: NAME`). */
 export function variablesReadBy(configText: string): string[] {
   const names = new Set<string>();
-  for (const m of configText.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)) names.add(m[1]!);
-  for (const m of configText.matchAll(/password_env:\s*["']?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1]!);
+  const walk = (value: unknown, key: string | null): void => {
+    if (typeof value === 'string') {
+      if (key === 'password_env') names.add(value);
+      for (const m of value.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)) names.add(m[1]!);
+    } else if (Array.isArray(value)) {
+      for (const v of value) walk(v, null);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  // The config was loaded already, so it parses; comments (init's examples) are not read.
+  walk(parseYaml(configText) as unknown, null);
   return [...names].sort();
+}
+
+/**
+ * install for the kinds made of files: remove what photosync had installed, write the files, run
+ * the commands that register them.
+ */
+export async function replaceWithFiles(scheduler: Scheduler, installation: Installation, host: Host): Promise<void> {
+  await scheduler.uninstall(host);
+  await writeScheduleFiles(installation.files);
+  for (const command of installation.commands) await mustRun(host.exec, command);
 }
 
 /** Writes rendered files (creating their folders). */

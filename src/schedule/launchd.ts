@@ -4,8 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { mustRun } from './exec.ts';
-import { JOB_NAMES, removeFiles, writeScheduleFiles, type Host, type Installation, type JobName, type ScheduledJob, type Scheduler } from './jobs.ts';
+import { JOB_NAMES, removeFiles, replaceWithFiles, type Host, type Installation, type JobName, type ScheduledJob, type Scheduler } from './jobs.ts';
 import { calendarOf, timesOfDay } from './when.ts';
 import { xmlEscape } from './xml.ts';
 
@@ -19,15 +18,14 @@ export const launchd: Scheduler = {
     return { kind: 'launchd', jobs, files, crontab: null, commands: files.map((f) => ['launchctl', 'load', '-w', f.path]), warnings: [] };
   },
 
-  async install(installation, host) {
-    await this.uninstall(host);
-    await writeScheduleFiles(installation.files);
-    for (const command of installation.commands) await mustRun(host.exec, command);
+  install(installation, host) {
+    return replaceWithFiles(this, installation, host);
   },
 
   async uninstall(host) {
     const present = JOB_NAMES.map((name) => plistPath(host, name)).filter((p) => existsSync(p));
-    for (const file of present) await mustRun(host.exec, ['launchctl', 'unload', '-w', file]);
+    // unload fails for an agent that is not loaded (removed by hand, never loaded): still remove the file.
+    for (const file of present) await host.exec(['launchctl', 'unload', '-w', file]);
     await removeFiles(present);
     return present;
   },

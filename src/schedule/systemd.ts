@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ScheduleError } from '../errors.ts';
 import { mustRun } from './exec.ts';
-import { JOB_NAMES, removeFiles, writeScheduleFiles, type Host, type Installation, type ScheduleFile, type Scheduler } from './jobs.ts';
+import { JOB_NAMES, removeFiles, replaceWithFiles, type Host, type Installation, type ScheduleFile, type Scheduler } from './jobs.ts';
 import { calendarOf, describeWhen, type When } from './when.ts';
 
 const HEADER = '# Written by "photosync schedule install"; "photosync schedule uninstall" removes it.';
@@ -65,10 +65,8 @@ export const systemd: Scheduler = {
     };
   },
 
-  async install(installation, host) {
-    await this.uninstall(host);
-    await writeScheduleFiles(installation.files);
-    for (const command of installation.commands) await mustRun(host.exec, command);
+  install(installation, host) {
+    return replaceWithFiles(this, installation, host);
   },
 
   async uninstall(host) {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { mustRun } from './exec.ts';
-import { JOB_NAMES, removeFiles, writeScheduleFiles, type Host, type Installation, type JobName, type ScheduledJob, type Scheduler } from './jobs.ts';
+import { JOB_NAMES, removeFiles, replaceWithFiles, type Host, type Installation, type JobName, type ScheduledJob, type Scheduler } from './jobs.ts';
 import { calendarOf, hhmm } from './when.ts';
 import { xmlEscape } from './xml.ts';
 
@@ -32,10 +32,8 @@ export const windows: Scheduler = {
     };
   },
 
-  async install(installation, host) {
-    await this.uninstall(host);
-    await writeScheduleFiles(installation.files);
-    for (const command of installation.commands) await mustRun(host.exec, command);
+  install(installation, host) {
+    return replaceWithFiles(this, installation, host);
   },
 
   async uninstall(host) {
