@@ -54,7 +54,7 @@ function requireAnalyzer(ctx: TestContext): Extract<Analyzer, { ok: true }>['run
 }
 
 describe('schedule: systemd', () => {
-  it('writes a service and a timer per job that systemd-analyze verify accepts without a warning', (ctx) => {
+  it('writes a service and a timer per job that systemd-analyze verify accepts without a warning', async (ctx) => {
     const run = requireAnalyzer(ctx);
     const home = tmpdir();
     const { jobs } = jobsFor(home, { configDir: AWKWARD_DIR, apply: when('6h', '01:15') });
@@ -65,16 +65,15 @@ describe('schedule: systemd', () => {
       '.config/systemd/user/photosync-verify.service',
       '.config/systemd/user/photosync-verify.timer',
     ]);
-    return writeScheduleFiles(installation.files).then(() => {
-      const verified = run(['--user', 'verify', ...installation.files.map((f) => f.path)]);
-      expect(verified.out).toBe('');
-      expect(verified.code).toBe(0);
+    await writeScheduleFiles(installation.files);
+    const verified = run(['--user', 'verify', ...installation.files.map((f) => f.path)]);
+    expect(verified.out).toBe('');
+    expect(verified.code).toBe(0);
 
-      // The same check catches a broken unit, so its silence above means something.
-      const broken = path.join(path.dirname(installation.files[0]!.path), 'photosync-broken.service');
-      writeFileSync(broken, readFileSync(installation.files[0]!.path, 'utf8').replace('ExecStart=', 'ExecStart="'));
-      expect(run(['--user', 'verify', broken]).code).not.toBe(0);
-    });
+    // The same check catches a broken unit, so its silence above means something.
+    const broken = path.join(path.dirname(installation.files[0]!.path), 'photosync-broken.service');
+    writeFileSync(broken, readFileSync(installation.files[0]!.path, 'utf8').replace('ExecStart=', 'ExecStart="'));
+    expect(run(['--user', 'verify', broken]).code).not.toBe(0);
   });
 
   it.for(SCHEDULES)('--every %s --at %s: systemd computes the runs we meant', ([every, at], ctx) => {
