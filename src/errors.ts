@@ -99,6 +99,12 @@ export class StoppedEarlyError extends PhotosyncError {
   }
 }
 
+/** The system's scheduler (crontab, systemctl, launchctl, schtasks) refused or is missing. */
+export class ScheduleError extends PhotosyncError {
+  readonly code = 'E_SCHEDULE';
+  readonly exitCode = ExitCode.Failure;
+}
+
 export class AuthError extends PhotosyncError {
   readonly code = 'E_AUTH';
   readonly exitCode = ExitCode.Auth;

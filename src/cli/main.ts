@@ -4,8 +4,10 @@
  * exits. Command modules are imported when their command runs, so `photosync validate` does not
  * load SDKs it does not need.
  */
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../exit-codes.ts';
+import type { ScheduleKind } from '../schedule/jobs.ts';
 import { VERSION } from '../version.ts';
 import { CommandContext, type CommonOptions } from './context.ts';
 import type { Io } from './output.ts';
@@ -14,6 +16,7 @@ import { renderError } from './render-error.ts';
 export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
   let ctx: CommandContext | undefined;
+  const started = Date.now();
 
   const program = new Command('photosync')
     .description('Append-only photo backup to several places at once: plan, review, apply.')
@@ -30,8 +33,20 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
       const options = command.optsWithGlobals() as CommonOptions & { format?: unknown };
       // --format json is --json: JSON on stdout, and errors as JSON too.
       ctx = new CommandContext(io, { ...options, json: options.json === true || options.format === 'json' });
+      if (options.logFile !== undefined) {
+        const { openFileLog } = await import('../log/file-log.ts');
+        ctx.log = await openFileLog(path.resolve(io.cwd, options.logFile), { command: commandPath(command) });
+        ctx.log.info('command.start', { argv, config: ctx.configFile, version: VERSION, node: process.version, platform: process.platform, cwd: io.cwd });
+      }
       exitCode = await fn(ctx, ...(args.slice(0, -1) as A));
     };
+
+  withCommon(
+    program
+      .command('init')
+      .description('write a commented starter config with the photo folders found on this machine')
+      .option('--force', 'replace the config file if it exists'),
+  ).action(run(async (c, opts: Record<string, unknown>) => (await import('./commands/init.ts')).initCommand(c, { force: opts['force'] as boolean | undefined })));
 
   withCommon(program.command('validate').description('check the config; exit 0 when valid, 1 with every problem listed when not')).action(
     run(async (c) => (await import('./commands/validate.ts')).validateCommand(c)),
@@ -184,17 +199,51 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     state.command('rebuild').description('move a damaged or foreign state aside and rebuild it by listing the remotes and scanning the sources'),
   ).action(run(async (c) => (await import('./commands/state.ts')).stateRebuildCommand(c)));
 
+  const schedule = program
+    .command('schedule')
+    .description('run apply (and verify, with "verify:" in the config) unattended: cron, systemd, launchd or Task Scheduler');
+  const when = (command: Command): Command =>
+    command
+      .option('--every <interval>', 'how often: 15m, 1h, 6h, 12h, 1d, 7d (Sundays)… on the clock from midnight')
+      .option('--at <HH:MM>', `time of day of the (first) run of the day (default with neither: daily at 02:30)`);
+  const kindOption = (): Option => new Option('--kind <kind>', 'scheduler (default: systemd or cron on Linux, launchd on macOS, Task Scheduler on Windows)').choices(['cron', 'systemd', 'launchd', 'windows']);
+  const scheduleOptions = (opts: Record<string, unknown>) => ({
+    every: opts['every'] as string | undefined,
+    at: opts['at'] as string | undefined,
+    kind: opts['kind'] as ScheduleKind | undefined,
+  });
+  withCommon(when(schedule.command('print').description('show exactly what install would write and run').addOption(kindOption()))).action(
+    run(async (c, opts: Record<string, unknown>) => (await import('./commands/schedule.ts')).schedulePrintCommand(c, scheduleOptions(opts))),
+  );
+  withCommon(when(schedule.command('install').description('install (or replace) the photosync schedule').addOption(kindOption()))).action(
+    run(async (c, opts: Record<string, unknown>) => (await import('./commands/schedule.ts')).scheduleInstallCommand(c, scheduleOptions(opts))),
+  );
+  withCommon(schedule.command('uninstall').description('remove every photosync job install made').addOption(kindOption())).action(
+    run(async (c, opts: Record<string, unknown>) => (await import('./commands/schedule.ts')).scheduleUninstallCommand(c, { kind: opts['kind'] as ScheduleKind | undefined })),
+  );
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Commander has printed its message (and usage) already.
+      // Commander has printed its message (and usage) already; no command ran, so nothing to log.
       return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     const out = ctx?.out ?? new CommandContext(io, {}).out;
-    return renderError(err, out, ctx?.stateFile);
+    exitCode = renderError(err, out, ctx?.stateFile, ctx?.log);
   }
+  if (ctx) {
+    ctx.log[exitCode === ExitCode.Ok ? 'info' : 'warn']('command.end', { exitCode, durationMs: Date.now() - started });
+    await ctx.log.close();
+  }
+  return exitCode;
+}
+
+/** "apply", "auth login": the command as the user typed it, without the program's name. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 function formatOption(formats: readonly string[], description: string): Option {
@@ -206,5 +255,6 @@ function withCommon(command: Command): Command {
     .addOption(new Option('-c, --config <file>', 'config file (default: $PHOTOSYNC_CONFIG, else ./photosync.yaml)'))
     .option('--json', 'print the result as JSON on stdout (where there is --format: the same as --format json)')
     .option('-q, --quiet', 'print only errors')
-    .option('-v, --verbose', 'print more detail');
+    .option('-v, --verbose', 'print more detail')
+    .option('--log-file <file>', 'also record what happens as JSON lines in FILE (rotated daily and at 10 MB, 7 files kept)');
 }

@@ -6,11 +6,20 @@
 import { ConfigError, InternalError, PhotosyncError, formatConfigIssue } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { asStateError } from '../state/store.ts';
+import type { EventLog } from '../log/event-log.ts';
 import { VERSION } from '../version.ts';
 import type { Output } from './output.ts';
 
-export function renderError(err: unknown, out: Output, stateFile: string | undefined): ExitCode {
+export function renderError(err: unknown, out: Output, stateFile: string | undefined, log?: EventLog): ExitCode {
   const error = toPhotosyncError(err, stateFile);
+  log?.error('command.error', {
+    code: error.code,
+    message: error.message,
+    hint: error.hint ?? null,
+    exitCode: error.exitCode,
+    ...(error instanceof ConfigError ? { issues: error.issues } : {}),
+    ...(error instanceof InternalError && error.cause instanceof Error ? { stack: error.cause.stack } : {}),
+  });
   const c = out.color;
   if (out.json && !out.resultPrinted) {
     out.result({

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseLayout } from '../planner/layout.ts';
 import type { DocPath } from './document.ts';
 import { parseSize } from '../units.ts';
+import { parseWhen } from '../schedule/when.ts';
 import {
   DEFAULT_LAYOUT,
   type BackupPolicy,
@@ -19,6 +20,7 @@ import {
   type SourceConfig,
   type SourceType,
   type TokenStoreKind,
+  type VerifySchedule,
 } from './types.ts';
 
 export interface NormalizeProblem {
@@ -77,6 +79,7 @@ interface RawConfig {
   state?: string;
   layout?: string;
   policy?: Partial<BackupPolicy>;
+  verify?: { every: string; at?: string; sample?: string };
   sources: Record<string, RawSource>;
   remotes: Record<string, RawRemote>;
 }
@@ -133,7 +136,24 @@ export function normalizeConfig(
   const statePath = raw.state !== undefined ? resolve(raw.state) : defaultStatePath(ctx.env);
   const hashed = { statePath, policy, sources, remotes };
   const hash = createHash('sha256').update(canonicalJson(hashed)).digest('hex');
-  return { config: { file: ctx.file, hash, ...hashed }, problems };
+  const verify = raw.verify === undefined ? null : normalizeVerify(raw.verify, problems);
+  return { config: { file: ctx.file, hash, ...hashed, verify }, problems };
+}
+
+/** The verify job runs at 04:30 unless told otherwise: away from a nightly apply's usual hour. */
+const VERIFY_AT = '04:30';
+
+function normalizeVerify(raw: NonNullable<RawConfig['verify']>, problems: NormalizeProblem[]): VerifySchedule | null {
+  const parsed = parseWhen(raw.every, raw.at ?? VERIFY_AT, VERIFY_AT);
+  if (!parsed.ok) {
+    problems.push({ path: ['verify', parsed.field], at: 'value', message: parsed.message, hint: parsed.hint });
+    return null;
+  }
+  const sample = raw.sample?.trim() ?? null;
+  if (sample !== null && Number.parseFloat(sample) <= 0) {
+    problems.push({ path: ['verify', 'sample'], at: 'value', message: `a sample of ${sample} checks nothing`, hint: 'write a share above 0%, e.g. 5%, or leave sample out to check everything' });
+  }
+  return { when: parsed.when, sample };
 }
 
 function normalizeRemote(name: string, r: RawRemote, defaultLayout: string, resolve: (p: string) => string): RemoteConfig {

@@ -168,6 +168,9 @@ function patternHint(pattern: string): string {
   if (pattern === '^/') return 'write an absolute path starting with /';
   if (pattern.includes('KMGTP')) return 'write a size such as 500G, 1.5T or 800MiB';
   if (pattern.includes('[A-Za-z_]')) return 'write the name of an environment variable, e.g. NAS_PASSWORD';
+  if (pattern.includes('(ms|s|m|h|d)')) return 'write a duration such as 7d, 1d or 6h';
+  if (pattern.includes('[0-5][0-9]$')) return 'write a time of day as HH:MM, e.g. 04:30';
+  if (pattern.endsWith('%$')) return 'write a percentage such as 5%';
   return `must match ${pattern}`;
 }
 

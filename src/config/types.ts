@@ -3,6 +3,7 @@
  * config.schema.json; `normalize.ts` turns a validated document into these structs (paths made
  * absolute, defaults filled in) so nothing downstream re-checks or re-defaults.
  */
+import type { When } from '../schedule/when.ts';
 
 export type MediaKind =
   | 'internal-disk'
@@ -115,6 +116,13 @@ export interface BackupPolicy {
   readonly offsite: number;
 }
 
+/** A scheduled `photosync verify` (the config's `verify:`), installed by `photosync schedule`. */
+export interface VerifySchedule {
+  readonly when: When;
+  /** Share of each remote's files checked per run, as `photosync verify --sample` takes it ("5%"); null: all. */
+  readonly sample: string | null;
+}
+
 export interface Config {
   /** Absolute path of the config file it came from. */
   readonly file: string;
@@ -124,6 +132,8 @@ export interface Config {
   readonly policy: BackupPolicy;
   readonly sources: readonly SourceConfig[];
   readonly remotes: readonly RemoteConfig[];
+  /** Not part of `hash`: when verify runs does not change what a plan does. */
+  readonly verify: VerifySchedule | null;
 }
 
 export const DEFAULT_LAYOUT = '{year}/{month}/{name}';

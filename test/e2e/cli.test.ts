@@ -159,8 +159,17 @@ describe('cli: end to end', { tags: ['slow'] }, () => {
 
     const child = startCli(['apply', '--transfers', '1'], { cwd: dir });
     await new Promise<void>((resolve, reject) => {
+      const countLanded = (): number => {
+        try {
+          return existsSync(path.join(dir, 'backup')) ? treeHashes(path.join(dir, 'backup')).size : 0;
+        } catch (err) {
+          // A temporary file linked into place and removed while we walk: count again next tick.
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+          throw err;
+        }
+      };
       const timer = setInterval(() => {
-        const landed = existsSync(path.join(dir, 'backup')) ? treeHashes(path.join(dir, 'backup')).size : 0;
+        const landed = countLanded();
         if (landed >= 20) {
           clearInterval(timer);
           child.kill('SIGKILL');

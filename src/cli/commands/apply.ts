@@ -38,6 +38,7 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
       if (lock.tookOverFrom) {
         const t = lock.tookOverFrom;
         out.warn(`took over the lock of an earlier apply that is gone (pid ${t.pid} on ${t.host}, last seen ${new Date(t.heartbeatAt).toISOString()})`);
+        ctx.log.warn('apply.lock-taken-over', { pid: t.pid, host: t.host, heartbeatAt: new Date(t.heartbeatAt).toISOString() });
       }
       let plan: PlanFile;
       let sha: string | null = null;
@@ -58,6 +59,7 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
         }
       }
       assertPlanFits(plan);
+      ctx.log.info('apply.plan', { planFile: planPath ? path.resolve(ctx.io.cwd, planPath) : null, ...planFacts(plan) });
       const control = stopControl(out, limits.maxDurationMs);
       const progress = new ApplyProgress(out, plan.actions);
       let applied: AppliedPlan;
@@ -75,6 +77,7 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
         control.release();
       }
       if (applied.runId === null && !out.json) {
+        ctx.log.info('apply.result', { uploaded: 0, found: 0, bytes: 0, failed: [], notStarted: 0, stoppedBy: null, deletions: 0 });
         if (planPath) out.line('The plan has nothing to do.');
         return ExitCode.Ok;
       }
@@ -88,16 +91,18 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
 function finish(ctx: CommandContext, result: ApplyResult, stopReason: 'signal' | 'max-duration' | null): ExitCode {
   const out = ctx.out;
   const stoppedBy = result.stoppedBy === 'max-transfer' ? 'max-transfer' : stopReason;
+  const summary = {
+    uploaded: result.uploaded,
+    found: result.found,
+    bytes: result.bytes,
+    failed: result.failed.map((f) => ({ remote: f.action.remote, to: f.action.to, from: `${f.action.source}:${f.action.from}`, error: f.error })),
+    notStarted: result.notStarted,
+    stoppedBy,
+    deletions: 0,
+  };
+  ctx.log[result.failed.length > 0 ? 'warn' : 'info']('apply.result', summary);
   if (out.json) {
-    out.result({
-      uploaded: result.uploaded,
-      found: result.found,
-      bytes: result.bytes,
-      failed: result.failed.map((f) => ({ remote: f.action.remote, to: f.action.to, from: `${f.action.source}:${f.action.from}`, error: f.error })),
-      notStarted: result.notStarted,
-      stoppedBy,
-      deletions: 0,
-    });
+    out.result(summary);
   } else {
     out.line(
       `Applied: ${plural(result.uploaded, 'upload')} (${formatBytes(result.bytes)}), ${result.found} already there, ${
@@ -115,6 +120,17 @@ function finish(ctx: CommandContext, result: ApplyResult, stopReason: 'signal' |
   if (stoppedBy === 'signal') return ExitCode.Interrupted;
   if (stoppedBy === 'max-duration' || stoppedBy === 'max-transfer') return ExitCode.LimitReached;
   return ExitCode.Ok;
+}
+
+/** What the log keeps of a plan: its size per remote (the actions themselves are in the journal). */
+function planFacts(plan: PlanFile): { uploads: number; bytes: number; remotes: Record<string, { uploads: number; bytes: number }> } {
+  const remotes: Record<string, { uploads: number; bytes: number }> = {};
+  for (const a of plan.actions) {
+    const r = (remotes[a.remote] ??= { uploads: 0, bytes: 0 });
+    r.uploads++;
+    r.bytes += a.size;
+  }
+  return { uploads: plan.actions.length, bytes: plan.actions.reduce((n, a) => n + a.size, 0), remotes };
 }
 
 async function readPlan(file: string): Promise<{ plan: PlanFile; sha: string }> {
