@@ -25,7 +25,10 @@ export class Output {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
+  /** Colours for what goes to stdout (on only when stdout is a terminal: `plan > file` stays plain). */
   readonly color: Colors;
+  /** Colours for stderr: messages, warnings, progress. */
+  readonly errColor: Colors;
   /** Progress bars only on an interactive terminal; cron and pipes get periodic plain lines. */
   readonly interactive: boolean;
 
@@ -35,8 +38,9 @@ export class Output {
     this.quiet = options.quiet;
     this.verbose = options.verbose;
     this.interactive = io.stderr.isTTY === true && !options.json && !options.quiet;
-    const colorful = io.stderr.isTTY === true && !('NO_COLOR' in io.env) && io.env['TERM'] !== 'dumb';
-    this.color = pc.createColors(colorful);
+    const allowed = !('NO_COLOR' in io.env) && io.env['TERM'] !== 'dumb';
+    this.color = pc.createColors(allowed && io.stdout.isTTY === true);
+    this.errColor = pc.createColors(allowed && io.stderr.isTTY === true);
   }
 
   /** A line of the command's human result (stdout). Suppressed by --quiet and --json. */
@@ -55,7 +59,7 @@ export class Output {
   }
 
   warn(text: string): void {
-    this.io.stderr.write(`${this.color.yellow('warning:')} ${text}\n`);
+    this.io.stderr.write(`${this.errColor.yellow('warning:')} ${text}\n`);
   }
 
   /** Whether a command already printed its JSON result (an error then adds no second document). */

@@ -73,7 +73,7 @@ export class ApplyProgress {
         break;
       case 'failed':
         t.inFlight.delete(event.action.id);
-        this.log(`${this.out.color.red('failed')} ${event.action.remote}: ${event.action.to}: ${event.error}`);
+        this.log(`${this.out.errColor.red('failed')} ${event.action.remote}: ${event.action.to}: ${event.error}`);
         break;
       case 'retry':
         this.out.detail(`retry ${event.attempt} of ${event.action.to} on ${event.action.remote} in ${event.delayMs} ms: ${event.error}`);

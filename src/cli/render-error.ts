@@ -20,7 +20,7 @@ export function renderError(err: unknown, out: Output, stateFile: string | undef
     ...(error instanceof ConfigError ? { issues: error.issues } : {}),
     ...(error instanceof InternalError && error.cause instanceof Error ? { stack: error.cause.stack } : {}),
   });
-  const c = out.color;
+  const c = out.errColor;
   if (out.json && !out.resultPrinted) {
     out.result({
       error: {

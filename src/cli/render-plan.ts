@@ -9,7 +9,7 @@ import type { Output } from './output.ts';
 const ACTIONS_SHOWN = 10;
 
 export function renderScan(out: Output, snapshot: SourceSnapshot, refreshed: readonly RefreshReport[]): void {
-  const c = out.color;
+  const c = out.errColor;
   for (const p of snapshot.problems) out.warn(`${p.source}: ${p.relPath}: ${p.message}`);
   for (const r of refreshed) {
     out.note(`listed ${r.remote}: ${plural(r.listed, 'file')} (${r.added} new to photosync${r.gone > 0 ? `, ${r.gone} gone and to be uploaded again` : ''})`);

@@ -49,9 +49,15 @@ export function parseConfig(file: string, text: string, env: NodeJS.ProcessEnv):
     return { file, line, col, path: p.join('.'), message, hint };
   };
 
-  const secretIssues = findInlineSecrets(doc.value).map((s) => issue(s.path, s.at, s.message, s.hint));
   const envProblems: InterpolationProblem[] = [];
   const value = interpolate(withoutSecretKeys(doc.value), env, envProblems);
+  // Checked before and after ${ENV} is filled in: a URL from the environment may carry a password.
+  const written = findInlineSecrets(doc.value);
+  const seen = new Set(written.map((s) => s.path.join('.')));
+  const fromEnv = findInlineSecrets(value)
+    .filter((s) => !seen.has(s.path.join('.')))
+    .map((s) => ({ ...s, message: `${s.message} once \${…} is filled in from the environment` }));
+  const secretIssues = [...written, ...fromEnv].map((s) => issue(s.path, s.at, s.message, s.hint));
   const schemaIssues = checkSchema(value).map((s) => issue(s.path, s.at, s.message, s.hint));
   const early = [...secretIssues, ...envProblems.map((p) => issue(p.path, 'value', p.message, p.hint)), ...schemaIssues];
   if (early.length > 0) throw new ConfigError(sortIssues(early));

@@ -13,11 +13,13 @@ export function remoteIdentity(config: RemoteConfig): string {
       return `webdav:${config.url}`;
     case 's3':
       return `s3:${config.endpoint ?? 'aws'}/${config.bucket}/${config.prefix}`;
+    // A cloud remote's account is the one signed in under its name (its grant is stored by name),
+    // so the name is part of what it is: two accounts with the same folder never share an inventory.
     case 'gdrive':
-      return `gdrive:${config.clientId}:/${config.folder}`;
+      return `gdrive:${config.name}:${config.clientId}:/${config.folder}`;
     case 'dropbox':
-      return `dropbox:${config.clientId}:${config.path}`;
+      return `dropbox:${config.name}:${config.clientId}:${config.path}`;
     case 'onedrive':
-      return `onedrive:${config.clientId}:${config.tenant}:${config.path}`;
+      return `onedrive:${config.name}:${config.clientId}:${config.tenant}:${config.path}`;
   }
 }

@@ -83,6 +83,8 @@ remotes:
     expect(found[0]).toMatch(/:15:5: remotes\.nas\.password: "password" looks like a secret/);
     expect(found[0]).toContain('photosync auth set nas');
     expect(problems(VALID.replace('/mnt/nas/photos', 'https://ann:pw@nas.local/photos'))[0]).toContain('this URL contains a password');
+    const fromEnv = problems(VALID.replace('/mnt/nas/photos', '${NAS_URL}'), { NAS_URL: 'https://ann:pw@nas.local/photos' });
+    expect(fromEnv[0]).toMatch(/remotes\.nas\.path: this URL contains a password once \$\{…\} is filled in from the environment/);
   });
 
   it('interpolates ${ENV} and ${ENV:-default}, and reports unset variables', () => {

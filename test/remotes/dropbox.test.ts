@@ -315,7 +315,7 @@ describe('remote: dropbox', { tags: ['slow'] }, () => {
       secrets: () => store,
       interactive: false,
     });
-    expect([remote.type, remote.identity, remote.hashes]).toEqual(['dropbox', `dropbox:${emu.clientId}:/Photos ${folders}`, ['dropbox']]);
+    expect([remote.type, remote.identity, remote.hashes]).toEqual(['dropbox', `dropbox:reg:${emu.clientId}:/Photos ${folders}`, ['dropbox']]);
     await remote.create('r.jpg', bodyFrom(Buffer.from('via registry'), remote).body);
     expect((await readAll(remote, 'r.jpg')).toString()).toBe('via registry');
     const unsigned = await createRemote(dropboxConfig(emu, { name: 'nobody' }), { firstUse: true, env: {}, secrets: () => memoryStore(), interactive: false });

@@ -335,7 +335,7 @@ describe('remote: onedrive registry', () => {
     const emuLike = { clientId: 'c', apiUrl: 'https://graph.example.test/v1.0', tokenUrl: 'https://login.example.test/token', drive: { driveType: 'personal' } };
     const config = onedriveConfig(emuLike as unknown as OneDriveEmulator, { path: '/Photos' });
     const remote = await createRemote(config, { firstUse: true, env: {}, interactive: false, secrets: () => memoryStore() });
-    expect(remote).toMatchObject({ type: 'onedrive', identity: 'onedrive:c:consumers:/Photos', hashes: ['quickxor'] });
+    expect(remote).toMatchObject({ type: 'onedrive', identity: 'onedrive:od:c:consumers:/Photos', hashes: ['quickxor'] });
   });
 
   it('refuses an http api_url, which the Graph client would send no token to', async () => {
