@@ -26,6 +26,7 @@ type Loader<T extends RemoteType> = () => Promise<{ definition: RemoteDefinition
 
 export const REMOTE_KINDS: { readonly [T in RemoteType]?: Loader<T> } = {
   local: () => import('./local/index.ts'),
+  webdav: () => import('./webdav/index.ts'),
 };
 
 async function definitionOf<T extends RemoteType>(type: T): Promise<RemoteDefinition<ConfigOf<T>>> {
