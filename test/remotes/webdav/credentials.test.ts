@@ -2,24 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { memoryStore, type SecretStore } from '../../../src/auth/secret-store.ts';
 import type { WebdavRemoteConfig } from '../../../src/config/types.ts';
 import { resolveCredentials } from '../../../src/remotes/webdav/credentials.ts';
+import { webdavConfig } from '../../helpers/webdav.ts';
 
 function config(over: Partial<WebdavRemoteConfig> = {}): WebdavRemoteConfig {
-  return {
-    name: 'nas',
-    type: 'webdav',
-    url: 'http://127.0.0.1:1/dav',
-    username: 'ann',
-    passwordEnv: 'NAS_PASSWORD',
-    verify: 'readback',
-    layout: '{name}',
-    media: 'nas',
-    offsite: false,
-    transfers: 4,
-    quotaBytes: null,
-    include: null,
-    exclude: [],
-    ...over,
-  };
+  return webdavConfig('http://127.0.0.1:1/dav', { username: 'ann', passwordEnv: 'NAS_PASSWORD', ...over });
 }
 
 function context(env: NodeJS.ProcessEnv, store: SecretStore) {
