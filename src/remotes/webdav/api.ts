@@ -215,11 +215,19 @@ export class DavClient {
 }
 
 
-async function excerpt(reply: DavReply): Promise<string> {
+/** The start of an error answer's body, for the message; the rest is not read. */
+async function excerpt(reply: DavReply, limit = 2000): Promise<string> {
+  let text = '';
   try {
-    const text = await reply.body.text();
-    return text.slice(0, 2000);
+    reply.body.setEncoding('utf8');
+    for await (const chunk of reply.body as AsyncIterable<string>) {
+      text += chunk;
+      if (text.length >= limit) break;
+    }
   } catch {
-    return '';
+    /* the status says enough */
+  } finally {
+    if (!reply.body.readableEnded) reply.body.destroy();
   }
+  return text.slice(0, limit);
 }

@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,7 +58,7 @@ export async function startApache(options: { username?: string; password?: strin
   if (!existsSync(APACHE_BINARY)) throw new Error(`${APACHE_BINARY} is not installed (Debian package apache2)`);
   const username = options.username ?? 'photo';
   const password = options.password ?? 'secret pass';
-  const base = mkdtempSync(path.join(tmpdir(), 'photosync-apache-'));
+  const base = mkdtempSync(path.join(reachableTmpdir(), 'photosync-apache-'));
   try {
     // Ports are picked before Apache binds them; another process may win the race, so try again.
     for (let attempt = 1; ; attempt++) {
@@ -175,6 +175,16 @@ async function stop(child: ChildProcess, exited: Promise<number | null>, base: s
     if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGKILL');
   }
   rmSync(base, { recursive: true, force: true });
+}
+
+/** Apache's children (www-data, when we are root) must be able to walk down to the share: a TMPDIR under /root would not do. */
+function reachableTmpdir(): string {
+  const dir = tmpdir();
+  if (process.getuid?.() !== 0) return dir;
+  for (let d = dir; ; d = path.dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return '/tmp';
+    if (path.dirname(d) === d) return dir;
+  }
 }
 
 function unprivilegedUser(): { user: string; group: string; uid: number; gid: number } {
