@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../src/auth/secret-store.ts';
 import { AlreadyExistsError, isRemoteError } from '../../src/remotes/errors.ts';
 import { createRemote } from '../../src/remotes/registry.ts';
@@ -14,35 +14,11 @@ import { bodyFrom, readAll, runRemoteContract } from '../contract/remote-contrac
 import { sha256 } from '../helpers/hash.ts';
 import { startApache, type ApacheServer } from '../helpers/servers/apache.ts';
 import { resettingProxy } from '../helpers/servers/resetting-proxy.ts';
+import { useServer } from '../helpers/servers/use-server.ts';
 import { startWebdavServer, type WebdavServer } from '../helpers/servers/webdav-server.ts';
 import { countBy, eventually, filesOnDisk, remoteOn, webdavConfig } from '../helpers/webdav.ts';
 
 const MULTI_CHUNK = 3 * 1024 * 1024 + 11;
-
-/** Starts a server for the enclosing describe. Apache may be missing on a developer machine: skipped there, a failure in CI. */
-function useServer<T extends { stop(): Promise<void> }>(what: string, start: () => Promise<T>, optional: boolean): () => T {
-  let server: T | undefined;
-  let problem = '';
-  const mustRun = !optional || Boolean(process.env.CI);
-  beforeAll(async () => {
-    try {
-      server = await start();
-    } catch (err) {
-      problem = `${what} could not start: ${err instanceof Error ? err.message : String(err)}`;
-      if (!mustRun) console.warn(`skipping the ${what} WebDAV tests. ${problem}`);
-    }
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-  // Failing each test (rather than the hook) makes CI's count of failed tests say so.
-  beforeEach((ctx) => {
-    if (server) return;
-    if (mustRun) throw new Error(problem);
-    ctx.skip(problem);
-  });
-  return () => server!;
-}
 
 async function listPaths(remote: { list(): AsyncIterable<{ path: string }> }): Promise<string[]> {
   const out: string[] = [];
@@ -179,6 +155,7 @@ describe('webdav remote on Apache httpd', { tags: ['slow'] }, () => {
     const remote = await createRemote(config, context);
     const err = await remote.stat('a.jpg').catch((e: unknown) => e);
     expect(isRemoteError(err, 'auth')).toBe(true);
+    expect((err as Error).message).toMatch(/asks for a login, and photosync has no password for it/);
     expect((err as { hint: string }).hint).toMatch(/NAS_PASSWORD is not set.*photosync auth set nas/);
     await remote.close?.();
 

@@ -15,6 +15,8 @@ export interface ClassifyContext {
   readonly remote: string;
   /** What to do about a 401/403: where the password comes from, and how to set it. */
   readonly authHint: string;
+  /** Whether requests carry a user name and password (else a 401 means "log in", not "wrong password"). */
+  readonly loginSent: boolean;
   /** For Retry-After given as an HTTP date. */
   readonly now?: () => number;
 }
@@ -24,11 +26,14 @@ export function classifyResponse(ctx: ClassifyContext, f: DavFailure): RemoteErr
   const detail = `${f.method} ${where}: HTTP ${f.status}${summary(f.body)}`;
   const options = { status: f.status };
   switch (f.status) {
-    case 401:
-      return new RemoteError(ctx.remote, 'auth', `${ctx.remote} did not accept the user name and password (${detail})`, {
-        ...options,
-        hint: ctx.authHint,
-      });
+    case 401: {
+      // The page of a 401 only repeats that; the hint says what to do.
+      const what = `${f.method} ${where}: HTTP 401`;
+      const message = ctx.loginSent
+        ? `${ctx.remote} did not accept the user name and password (${what})`
+        : `${ctx.remote} asks for a login, and photosync has no password for it (${what})`;
+      return new RemoteError(ctx.remote, 'auth', message, { ...options, hint: ctx.authHint });
+    }
     case 403:
       return new RemoteError(ctx.remote, 'auth', `${ctx.remote} refused access (${detail})`, {
         ...options,

@@ -57,7 +57,7 @@ export class WebdavRemote implements Remote {
       username: config.username,
       password: options.password,
       connections: config.transfers,
-      classify: { remote: config.name, authHint: options.authHint },
+      classify: { remote: config.name, authHint: options.authHint, loginSent: config.username !== null && options.password !== null },
     });
     this.folders = new DavFolders(this.dav, { remote: config.name, mayCreateRoot: options.mayCreateRoot, rootMissing: () => this.rootMissingError() });
     this.listing = new DavListing(this.dav, {

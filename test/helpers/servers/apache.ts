@@ -8,6 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,8 +25,9 @@ export interface ApacheServer {
   readonly username: string;
   readonly password: string;
   /**
-   * Requests Apache logged, oldest first, once the log has been quiet for a moment: Apache writes
-   * a request's line after sending its response, so the client can be ahead of the log.
+   * Requests Apache logged, oldest first. Apache writes a request's line after sending its
+   * response, so the client can be ahead of the log: this sends a marker request of its own and
+   * waits until the log has it (and then a moment more), and leaves the markers out.
    */
   requests(): Promise<ApacheRequest[]>;
   stop(): Promise<void>;
@@ -142,19 +144,33 @@ async function launch(base: string, port: number, username: string, password: st
     root: dirs.dav,
     username,
     password,
-    requests: async () => parseLog(await quiet(accessLog)),
+    requests: () => loggedUpTo(port, accessLog),
     stop: () => stop(child, exited, base),
   };
 }
 
-async function quiet(file: string, quietMs = 150): Promise<string> {
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  for (;;) {
-    await new Promise((r) => setTimeout(r, quietMs));
-    const now = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (now === text) return text;
-    text = now;
+const MARKER = '/photosync-test-log-marker/';
+let markers = 0;
+
+async function loggedUpTo(port: number, accessLog: string): Promise<ApacheRequest[]> {
+  const marker = `${MARKER}${process.pid}-${++markers}`;
+  await new Promise<void>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: marker, method: 'HEAD', agent: false }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  const read = () => (existsSync(accessLog) ? readFileSync(accessLog, 'utf8') : '');
+  const deadline = Date.now() + 10_000;
+  while (!read().includes(marker)) {
+    if (Date.now() > deadline) throw new Error(`Apache did not log ${marker}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
+  // Lines of requests answered before the marker was sent may, rarely, be written just after it.
+  await new Promise((r) => setTimeout(r, 50));
+  return parseLog(read()).filter((r) => !r.target.startsWith(MARKER));
 }
 
 function parseLog(text: string): ApacheRequest[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError, RemoteError } from '../../../src/remotes/errors.ts';
 import { classifyNetworkError, classifyResponse, parseRetryAfter, type DavFailure } from '../../../src/remotes/webdav/errors.ts';
 
-const ctx = { remote: 'nas', authHint: 'set NAS_PASSWORD or run "photosync auth set nas"', now: () => Date.parse('2026-03-01T12:00:00Z') };
+const ctx = { remote: 'nas', authHint: 'set NAS_PASSWORD or run "photosync auth set nas"', loginSent: true, now: () => Date.parse('2026-03-01T12:00:00Z') };
 
 // Answers as servers send them (headers and the start of the body), written out by hand.
 const apache = (status: number, title: string, p: string, headers: DavFailure['headers'] = {}): DavFailure => ({
@@ -22,7 +22,10 @@ describe('webdav: classifying answers', () => {
     expect(err.failure).toBe('auth');
     expect(err.hint).toContain('NAS_PASSWORD');
     expect(err.hint).toContain('photosync auth set nas');
-    expect(err.message).toContain('HTTP 401');
+    expect(err.message).toBe('nas did not accept the user name and password (PUT photos/IMG_0001.JPG: HTTP 401)');
+    const noLogin = classifyResponse({ ...ctx, loginSent: false }, { method: 'PROPFIND', path: '', status: 401, headers: {} });
+    expect(noLogin.message).toBe('nas asks for a login, and photosync has no password for it (PROPFIND the folder of nas: HTTP 401)');
+    expect(noLogin.failure).toBe('auth');
   });
 
   it('403 is an auth failure too', () => {
