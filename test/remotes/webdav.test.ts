@@ -87,7 +87,8 @@ describe('webdav remote on Apache httpd', { tags: ['slow'] }, () => {
     const data = Buffer.from('readback me');
     const entry = await remote.create('a/b.jpg', bodyFrom(data, remote).body);
     expect(entry).toEqual({ path: 'a/b.jpg', size: data.length, hashes: { sha256: sha256(data) } });
-    expect((await since(mark)).map((r) => `${r.method} ${r.status}`)).toEqual(['PUT 201', 'GET 200']);
+    // Apache logs a request when it is done with it, so lines need not come in the order sent.
+    expect(countBy(await since(mark), (r) => `${r.method} ${r.status}`)).toEqual({ 'PUT 201': 1, 'GET 200': 1 });
   });
 
   it('refuses to create over an existing file with If-None-Match, also for a large body, and keeps the old bytes', async () => {
@@ -125,9 +126,8 @@ describe('webdav remote on Apache httpd', { tags: ['slow'] }, () => {
     const mark = (await apache().requests()).length;
     expect(await listPaths(remote)).toEqual(expected);
     const log = await since(mark);
-    expect(log[0]).toMatchObject({ method: 'PROPFIND', depth: 'infinity', status: 403 });
     const folders = 1 + 3 + 3 * 12 + 5 + 1;
-    expect(countBy(log.slice(1), (r) => `${r.method} ${r.depth} ${r.status}`)).toEqual({ 'PROPFIND 1 207': folders });
+    expect(countBy(log, (r) => `${r.method} ${r.depth} ${r.status}`)).toEqual({ 'PROPFIND infinity 403': 1, 'PROPFIND 1 207': folders });
 
     // The refusal is remembered for the rest of the run.
     const mark2 = (await apache().requests()).length;
@@ -237,9 +237,15 @@ describe('webdav remote on webdav-server (npm)', { tags: ['slow'] }, () => {
     const files = Array.from({ length: 12 }, (_, i) => `2024/0${(i % 3) + 1}/f${i}.jpg`);
     await Promise.all(files.map((f) => remote.create(f, bodyFrom(Buffer.from(f), remote).body)));
     const mkcols = since(mark).filter((r) => r.method === 'MKCOL');
-    // 2024/01 → 409 (2024 missing), 2024 → 201, then each month once more; never twice after it exists.
-    expect(countBy(mkcols, (r) => r.path.split('/').slice(3).join('/'))).toEqual({ '2024': 1, '2024/01': 2, '2024/02': 2, '2024/03': 2 });
-    expect(countBy(since(mark), (r) => r.method)).toEqual({ MKCOL: 7, PUT: 12, MOVE: 12 });
+    // 2024/01 → 409 (2024 missing), 2024 → 201, 2024/01 → 201; its siblings wait for that, then → 201.
+    expect(countBy(mkcols, (r) => `${r.path.split('/').slice(3).join('/')} ${r.status}`)).toEqual({
+      '2024/01 409': 1,
+      '2024 201': 1,
+      '2024/01 201': 1,
+      '2024/02 201': 1,
+      '2024/03 201': 1,
+    });
+    expect(countBy(since(mark), (r) => r.method)).toEqual({ MKCOL: 5, PUT: 12, MOVE: 12 });
   });
 
   it('sends a request again when its connection breaks before the answer, once', async () => {

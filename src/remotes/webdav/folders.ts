@@ -1,8 +1,9 @@
 /**
  * The folders of the share that this run made or found. Each folder costs one MKCOL per run:
  * MKCOL the folder itself first (in a photo layout its parent usually exists already), and only
- * on 409 make the parent, then retry. 405 means it is already there, which is also how two
- * uploads racing for one folder both succeed. Uploads into one folder share its MKCOL.
+ * on 409 make the parent, then retry (so the first folder of a new chain costs one more MKCOL
+ * per missing level). 405 means it is already there, which is also how two uploads racing for
+ * one folder both succeed. Uploads into one folder share its MKCOL.
  */
 import { RemoteError } from '../errors.ts';
 import type { DavClient } from './api.ts';
@@ -19,6 +20,8 @@ export class DavFolders {
   private readonly options: FolderOptions;
   private readonly known = new Set<string>();
   private readonly making = new Map<string, Promise<void>>();
+  /** By parent: the first folder being made under a parent not known to exist (it finds out). */
+  private readonly scouts = new Map<string, Promise<void>>();
 
   constructor(dav: DavClient, options: FolderOptions) {
     this.dav = dav;
@@ -29,11 +32,22 @@ export class DavFolders {
     if (this.known.has(folder)) return Promise.resolve();
     // A share photosync has written to is not re-created: a 409 on the first PUT says it is missing.
     if (folder === '' && !this.options.mayCreateRoot) return Promise.resolve();
-    let making = this.making.get(folder);
-    if (!making) {
-      making = this.make(folder, signal).finally(() => this.making.delete(folder));
-      this.making.set(folder, making);
-    }
+    const existing = this.making.get(folder);
+    if (existing) return existing;
+    const parent = parentOf(folder);
+    const parentUnknown = folder !== '' && !this.known.has(parent);
+    const scout = parentUnknown ? this.scouts.get(parent) : undefined;
+    // While a sibling finds out whether the parent exists, wait for it rather than race it into
+    // another 409: on a first run, a month's photos would otherwise each cost a wasted MKCOL.
+    const start = scout ? scout.then(noop, noop) : Promise.resolve();
+    const making: Promise<void> = start
+      .then(() => this.make(folder, signal))
+      .finally(() => {
+        this.making.delete(folder);
+        if (this.scouts.get(parent) === making) this.scouts.delete(parent);
+      });
+    this.making.set(folder, making);
+    if (parentUnknown && !scout) this.scouts.set(parent, making);
     return making;
   }
 
@@ -61,6 +75,8 @@ export class DavFolders {
     }
   }
 }
+
+function noop(): void {}
 
 export function parentOf(p: string): string {
   const i = p.lastIndexOf('/');
