@@ -30,6 +30,7 @@ export const REMOTE_KINDS: { readonly [T in RemoteType]?: Loader<T> } = {
   gdrive: () => import('./gdrive/index.ts'),
   dropbox: () => import('./dropbox/index.ts'),
   onedrive: () => import('./onedrive/index.ts'),
+  webdav: () => import('./webdav/index.ts'),
 };
 
 async function definitionOf<T extends RemoteType>(type: T): Promise<RemoteDefinition<ConfigOf<T>>> {

@@ -157,6 +157,27 @@ export function runRemoteContract(options: ContractOptions): void {
       await remote.close?.();
     });
 
+    it('lists nothing before the first upload, and never takes a folder for a file', async () => {
+      const remote = await options.create();
+      expect([...(await listAll(remote)).keys()]).toEqual([]);
+      await roundTrip(remote, '2024/05/a.jpg', Buffer.from('a'));
+      expect(await remote.stat('2024/05')).toBeNull();
+      expect(await remote.stat('2024')).toBeNull();
+      expect([...(await listAll(remote)).keys()]).toEqual(['2024/05/a.jpg']);
+      await remote.close?.();
+    });
+
+    it('reports upload progress, ending at the whole size', async () => {
+      const remote = await options.create();
+      const data = Buffer.alloc(options.multiChunkBytes, 7);
+      const seen: number[] = [];
+      await remote.create('p/progress.mov', bodyFrom(data, remote).body, { onProgress: (n) => seen.push(n) });
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.at(-1)).toBe(data.length);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+      await remote.close?.();
+    });
+
     it('answers for missing files and refuses unsafe paths', async () => {
       const remote = await options.create();
       expect(await remote.stat('nope/none.jpg')).toBeNull();

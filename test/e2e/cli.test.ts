@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.ts';
+import { cliFixture } from '../helpers/cli-fixture.ts';
 import { sha256, treeHashes } from '../helpers/hash.ts';
 import { jpeg } from '../helpers/media.ts';
 import { testdir, tmpdir } from '../helpers/tmp.ts';
@@ -15,26 +16,10 @@ import { testdir, tmpdir } from '../helpers/tmp.ts';
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 
 function setup(extraYaml = ''): { dir: string; run: (...args: string[]) => ReturnType<typeof runCli> } {
-  const dir = tmpdir();
-  testdir(
-    {
-      'photos/DCIM/100APPLE/IMG_0001.JPG': jpeg({ exif: { dateTimeOriginal: '2022:05:01 10:00:00' }, grey: 10 }),
-      'photos/DCIM/100APPLE/IMG_0002.JPG': jpeg({ exif: { dateTimeOriginal: '2022:05:02 10:00:00' }, grey: 20 }),
-      'photos/DCIM/101APPLE/IMG_0001.JPG': jpeg({ exif: { dateTimeOriginal: '2022:05:03 10:00:00' }, grey: 30 }),
-      'photosync.yaml': `version: 1
-state: ./state/photosync.db
-sources:
-  phone:
-    type: local
-    path: ./photos
-remotes:
-  usb:
+  const dir = cliFixture(`  usb:
     type: local
     path: ./backup
-${extraYaml}`,
-    },
-    dir,
-  );
+${extraYaml}`);
   return { dir, run: (...args: string[]) => runCli(args, { cwd: dir }) };
 }
 
