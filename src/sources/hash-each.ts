@@ -10,7 +10,10 @@ export const hashEachFile: HashFiles = async (files, pool, report, kind, signal)
       if (signal?.aborted) return;
       const fileKind = mediaClassOf(file.relPath);
       try {
-        const result = await pool.hash({ origin: file.origin, kind: fileKind, wantText: fileKind === 'sidecar' && kind.sidecarMeta !== undefined });
+        const result = await pool.hash(
+          { origin: file.origin, kind: fileKind, wantText: fileKind === 'sidecar' && kind.sidecarMeta !== undefined },
+          file.size,
+        );
         const { text, ...rest } = result;
         report({
           file,

@@ -4,7 +4,7 @@
  * comes back too, so its source type can read it without a second pass.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { embeddedCaptureDate } from '../media/embedded-date.ts';
 import { isArchiveOrigin } from './open.ts';
 import type { CaptureDate, MediaClass } from './types.ts';
@@ -32,29 +32,52 @@ const CHUNK = 1024 * 1024;
 export const HEADER_BYTES = 256 * 1024;
 export const MAX_TEXT_BYTES = 1024 * 1024;
 
-export default async function hashFile(task: HashTask): Promise<HashResult> {
+export type BatchResult = { readonly ok: HashResult } | { readonly error: string };
+
+/**
+ * The worker's entry: a batch of files per message, since posting one message per small file
+ * costs more than hashing it.
+ */
+export default async function hashBatch(tasks: readonly HashTask[]): Promise<BatchResult[]> {
+  const results: BatchResult[] = [];
+  for (const task of tasks) {
+    try {
+      results.push({ ok: await hashFile(task) });
+    } catch (err) {
+      results.push({ error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return results;
+}
+
+/**
+ * Reads with synchronous calls: in a worker thread nothing else waits on this thread, and a
+ * synchronous read skips the thread-pool round trip that dominates the cost of a small file.
+ */
+export async function hashFile(task: HashTask): Promise<HashResult> {
   if (isArchiveOrigin(task.origin)) throw new Error('archive members are hashed by their source type, in one pass per archive');
-  const handle = await open(task.origin, 'r');
+  const fd = openSync(task.origin, 'r');
+  let digest: StreamDigest;
+  let before: Stats;
   try {
-    const before = await handle.stat();
-    // One buffer per call: calls may overlap (on the main thread, several files are read at once).
+    before = fstatSync(fd);
     const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, before.size)));
-    const digest = new StreamDigest(before.size, task.wantText === true);
+    digest = new StreamDigest(before.size, task.wantText === true);
     let position = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
       digest.update(buffer.subarray(0, bytesRead));
       position += bytesRead;
     }
-    const after = await handle.stat();
+    const after = fstatSync(fd);
     if (position !== before.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
       throw new Error('the file changed while it was being read');
     }
-    return await digest.finish(task, { mtimeMs: before.mtimeMs, ino: before.ino }, task.origin);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+  return digest.finish(task, { mtimeMs: before.mtimeMs, ino: before.ino }, task.origin);
 }
 
 /** Hashes a stream (an archive member) the same way. */

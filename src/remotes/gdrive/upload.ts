@@ -138,7 +138,10 @@ export class ResumableUploader {
       }
       record.save({ ...state, mark: { at: offset, digests } });
       const answer = await this.send(session, chunk, offset, total, options);
-      if (answer.kind === 'done') return answer.file;
+      if (answer.kind === 'done') {
+        options.onProgress?.(total);
+        return answer.file;
+      }
       if (answer.kind === 'expired') throw new SessionExpired();
       const acked = answer.offset;
       if (acked > offset + n) throw new RemoteError(this.api.remote, 'fatal', `${name}: Drive reports ${acked} bytes received, only ${offset + n} were sent`);
