@@ -6,6 +6,8 @@
  * again); other content means the plan was wrong about that name (the item fails, the next plan
  * picks another name).
  */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
@@ -13,8 +15,9 @@ import type { UploadAction } from '../planner/types.ts';
 import { AuthError, PhotosyncError } from '../errors.ts';
 import { isRemoteError, RemoteError, type RemoteFailure } from '../remotes/errors.ts';
 import type { Remote, RemoteEntry, ResumeSlot } from '../remotes/types.ts';
-import { openOrigin } from '../sources/open.ts';
+import { isArchiveOrigin, openOrigin } from '../sources/open.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
+import { GroupCommit } from './group-commit.ts';
 import { Pacer, fullJitter, realClock, type Clock } from './pacer.ts';
 import { hashRemoteFile } from './remote-hash.ts';
 import { SourceChangedError, uploadBody } from './upload-body.ts';
@@ -73,6 +76,8 @@ export interface ApplyResult {
  */
 export interface RunRecorder {
   finished(action: UploadAction, kind: 'uploaded' | 'found', entry: RemoteEntry): void;
+  /** Runs `record` as one unit (one database transaction for a batch of finished actions). */
+  batch?(record: () => void): void;
   failed(action: UploadAction, message: string): void;
   /** A file that already holds other content at the action's name (the next plan must avoid it). */
   foundOther(action: UploadAction, entry: RemoteEntry): void;
@@ -100,9 +105,30 @@ export async function executePlan(
   let stoppedBy: ApplyResult['stoppedBy'] = null;
   const failed: FailedAction[] = [];
 
-  const queues = new Map<string, { limit: ReturnType<typeof pLimit>; pacer: Pacer; halted: PhotosyncError | null }>();
+  type Done = { action: UploadAction; kind: 'uploaded' | 'found'; entry: RemoteEntry };
+  const record = (done: Done): void => {
+    run.finished(done.action, done.kind, done.entry);
+    if (done.kind === 'uploaded') {
+      uploaded++;
+      bytes += done.action.size;
+    } else found++;
+    emit({ type: 'done', action: done.action, outcome: done.kind });
+  };
+
+  const queues = new Map<
+    string,
+    { limit: ReturnType<typeof pLimit>; pacer: Pacer; halted: PhotosyncError | null; commits: GroupCommit<Done> | null }
+  >();
   for (const [name, target] of targets) {
-    queues.set(name, { limit: pLimit(target.transfers), pacer: new Pacer({}, clock), halted: null });
+    const durable = target.remote.durable?.bind(target.remote);
+    const commits = durable
+      ? new GroupCommit<Done>(
+          durable,
+          (items) => (run.batch ?? ((fn: () => void) => fn()))(() => items.forEach(record)),
+          (items, err) => items.forEach((d) => fail(d.action, `written, but not made durable: ${(err as Error).message}`)),
+        )
+      : null;
+    queues.set(name, { limit: pLimit(target.transfers), pacer: new Pacer({}, clock), halted: null, commits });
   }
 
   const runOne = async (action: UploadAction): Promise<void> => {
@@ -127,12 +153,9 @@ export async function executePlan(
     emit({ type: 'start', action });
     try {
       const outcome = await transfer(action, target, queue.pacer);
-      run.finished(action, outcome.kind, outcome.entry);
-      if (outcome.kind === 'uploaded') {
-        uploaded++;
-        bytes += action.size;
-      } else found++;
-      emit({ type: 'done', action, outcome: outcome.kind });
+      const done = { action, ...outcome };
+      if (queue.commits) queue.commits.add(done);
+      else record(done);
     } catch (err) {
       if (options.abort?.aborted) {
         // Abandoned by a second Ctrl-C: not a failure of the item; the next run does it.
@@ -140,13 +163,12 @@ export async function executePlan(
         notStarted++;
         return;
       }
-      const error = err instanceof AbortError ? (err.cause ?? err) : err;
       // A remote that needs signing in again, is full or is not there fails its other actions
       // at once (with the same message) instead of each trying on its own.
-      if ((isRemoteError(error) && HALTING.has(error.failure)) || error instanceof AuthError) {
-        queue.halted = error as PhotosyncError;
+      if ((isRemoteError(err) && HALTING.has(err.failure)) || err instanceof AuthError) {
+        queue.halted = err as PhotosyncError;
       }
-      fail(action, error instanceof Error ? error.message : String(error));
+      fail(action, err instanceof Error ? err.message : String(err));
     }
   };
 
@@ -166,6 +188,7 @@ export async function executePlan(
     const body = uploadBody(
       {
         open: () => (options.openSource ?? openActionOrigin)(action),
+        read: options.openSource || isArchiveOrigin(action.origin) ? undefined : () => readSmallFile(action.origin, action.size),
         size: action.size,
         sha256: action.sha256,
         label: action.from,
@@ -193,18 +216,28 @@ export async function executePlan(
         throw err;
       }
     };
+    // Most uploads succeed at once: only a failed first attempt pays for the retry machinery.
+    try {
+      return await attempt();
+    } catch (err) {
+      // What p-retry would throw for an error it must not retry: the error itself.
+      if (err instanceof AbortError) throw err.originalError;
+      const delayMs = Math.max(fullJitter(1, backoffBaseMs, backoffCapMs), isRemoteError(err, 'throttled') ? (err.retryAfterMs ?? 0) : 0);
+      emit({ type: 'retry', action, attempt: 1, delayMs, error: (err as Error).message });
+      await clock.sleep(delayMs, options.abort);
+    }
     return pRetry(attempt, {
-      retries,
+      retries: retries - 1,
       minTimeout: 0,
       factor: 1,
       signal: options.abort,
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         if (retriesLeft === 0) return;
         const delayMs = Math.max(
-          fullJitter(attemptNumber, backoffBaseMs, backoffCapMs),
+          fullJitter(attemptNumber + 1, backoffBaseMs, backoffCapMs),
           isRemoteError(error, 'throttled') ? (error.retryAfterMs ?? 0) : 0,
         );
-        emit({ type: 'retry', action, attempt: attemptNumber, delayMs, error: error.message });
+        emit({ type: 'retry', action, attempt: attemptNumber + 1, delayMs, error: error.message });
         await clock.sleep(delayMs, options.abort);
       },
     });
@@ -217,11 +250,20 @@ export async function executePlan(
       return queue.limit(() => runOne(action));
     }),
   );
+  for (const queue of queues.values()) await queue.commits?.flush();
   return { uploaded, found, bytes, failed, notStarted, stoppedBy };
 }
 
 function openActionOrigin(action: UploadAction): Readable {
   return openOrigin(action.origin);
+}
+
+/**
+ * A small source file in one read. Below a few hundred KiB a synchronous read is a few dozen
+ * microseconds, less than the thread-pool round trips of an asynchronous one.
+ */
+async function readSmallFile(file: string, size: number): Promise<Buffer> {
+  return size <= 256 * 1024 ? readFileSync(file) : readFile(file);
 }
 
 /** The remote's own view of the new file must match what was sent: size, and every hash it reports. */

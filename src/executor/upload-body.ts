@@ -24,6 +24,8 @@ export interface BodySpec {
   readonly label: string;
   /** Waits until this many more bytes may be sent (--bwlimit). */
   readonly throttle?: ((bytes: number) => Promise<void>) | undefined;
+  /** The whole content in one read, where that is cheaper than a stream (a plain file). */
+  readonly read?: (() => Promise<Buffer>) | undefined;
 }
 
 export function uploadBody(spec: BodySpec, remoteHashes: readonly HashName[]): UploadBody {
@@ -32,6 +34,19 @@ export function uploadBody(spec: BodySpec, remoteHashes: readonly HashName[]): U
     size: spec.size,
     sha256: spec.sha256,
     digests: () => digests,
+    async readAll() {
+      const data = spec.read ? await spec.read() : Buffer.concat(await collect(this.open()));
+      if (spec.read) {
+        if (data.length !== spec.size) throw new SourceChangedError(spec.label, `it has ${data.length} bytes, not ${spec.size}`);
+        const hasher = new MultiHasher(['sha256', ...remoteHashes]);
+        hasher.update(data);
+        const d = hasher.digest();
+        if (d.sha256 !== spec.sha256) throw new SourceChangedError(spec.label, 'its content hash differs');
+        digests = d;
+        await spec.throttle?.(data.length);
+      }
+      return data;
+    },
     open(start = 0) {
       const hasher = new MultiHasher(['sha256', ...remoteHashes]);
       const verifier = new VerifyingTransform(spec, start, hasher, (d) => {
@@ -41,6 +56,12 @@ export function uploadBody(spec: BodySpec, remoteHashes: readonly HashName[]): U
       return pipeline(spec.open(), verifier, () => {});
     },
   };
+}
+
+async function collect(stream: Readable): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return chunks;
 }
 
 class VerifyingTransform extends Transform {

@@ -9,6 +9,9 @@ export function stateRecorder(state: State, runId: number, remoteIds: ReadonlyMa
     return id;
   };
   return {
+    batch(record) {
+      state.transaction(record);
+    },
     finished(action, kind, entry) {
       state.journal.finished(runId, {
         actionId: action.id,

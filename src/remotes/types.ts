@@ -28,6 +28,11 @@ export interface UploadBody {
    * hashed to `sha256`, so a source that changed mid-upload never completes an upload.
    */
   open(start?: number): Readable;
+  /**
+   * The whole content in memory, checked against the plan like a stream (for small bodies, where
+   * one read and one write beat a stream's machinery). Sets digests() too.
+   */
+  readAll(): Promise<Buffer>;
   /** Hashes of the bytes sent, in the names the remote asked for; complete once an open() stream has ended. */
   digests(): Hashes;
 }
@@ -91,5 +96,11 @@ export interface Remote {
   /** Incremental listing, where the service has a changes feed (see ListChanges). */
   listChanges?(cursor: string | null, options?: CallOptions): Promise<ListChanges>;
   quota?(options?: CallOptions): Promise<Quota>;
+  /**
+   * For remotes that make their writes durable in batches (a local disk syncs its file system
+   * once for many files, instead of fsyncing each): resolves once everything create() has
+   * returned so far would survive a power cut. The executor journals those files only then.
+   */
+  durable?(): Promise<void>;
   close?(): Promise<void>;
 }

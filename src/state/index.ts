@@ -37,6 +37,11 @@ export class State {
     return this.db.transaction(() => bumpSerial(this.db)).immediate();
   }
 
+  /** Runs `fn` in one transaction (nested calls join it). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   lock(options?: LockOptions): HeldLock {
     return acquireLock(this.db, this.file, options);
   }

@@ -95,6 +95,7 @@ export function interruptedBody(body: UploadBody, limit: number, corrupt?: numbe
     size: body.size,
     sha256: body.sha256,
     digests: () => body.digests(),
+    readAll: () => Promise.reject(new Error('simulated crash')),
     open(start) {
       let seen = 0;
       const cut = new Transform({
