@@ -116,6 +116,17 @@ export class InternalError extends PhotosyncError {
   readonly exitCode = ExitCode.Internal;
 }
 
+/**
+ * A source file whose bytes are no longer what the scan saw (and the plan promised). Raised
+ * while its upload streams, before the last bytes go out; the item is planned again next run.
+ */
+export class SourceChangedError extends Error {
+  constructor(what: string, detail: string) {
+    super(`${what} changed since it was scanned (${detail}); it will be planned again on the next run`);
+    this.name = 'SourceChangedError';
+  }
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

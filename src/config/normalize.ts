@@ -86,7 +86,8 @@ interface RawConfig {
 
 /** Where each kind of remote usually lives, for the 3-2-1 count when the config does not say. */
 const DEFAULTS: Record<RemoteType, { media: MediaKind; offsite: boolean; transfers: number }> = {
-  local: { media: 'external-disk', offsite: false, transfers: 4 },
+  // Local copies run in worker threads; a deeper queue keeps them busy between small files.
+  local: { media: 'external-disk', offsite: false, transfers: 16 },
   webdav: { media: 'nas', offsite: false, transfers: 8 },
   s3: { media: 'cloud', offsite: true, transfers: 8 },
   gdrive: { media: 'cloud', offsite: true, transfers: 4 },

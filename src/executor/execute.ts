@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import type { UploadAction } from '../planner/types.ts';
-import { AuthError, PhotosyncError } from '../errors.ts';
+import { AuthError, PhotosyncError, SourceChangedError } from '../errors.ts';
 import { isRemoteError, RemoteError, type RemoteFailure } from '../remotes/errors.ts';
 import type { Remote, RemoteEntry, ResumeSlot } from '../remotes/types.ts';
 import { isArchiveOrigin, openOrigin } from '../sources/open.ts';
@@ -20,7 +20,7 @@ import type { BandwidthLimiter } from './bandwidth.ts';
 import { GroupCommit } from './group-commit.ts';
 import { Pacer, fullJitter, realClock, type Clock } from './pacer.ts';
 import { hashRemoteFile } from './remote-hash.ts';
-import { SourceChangedError, uploadBody } from './upload-body.ts';
+import { uploadBody } from './upload-body.ts';
 
 /** Failures after which nothing more will succeed on that remote in this run; the other remotes go on. */
 const HALTING = new Set<RemoteFailure>(['auth', 'no-space', 'unavailable']);
@@ -189,6 +189,7 @@ export async function executePlan(
       {
         open: () => (options.openSource ?? openActionOrigin)(action),
         read: options.openSource || isArchiveOrigin(action.origin) ? undefined : () => readSmallFile(action.origin, action.size),
+        localFile: options.openSource || isArchiveOrigin(action.origin) ? undefined : action.origin,
         size: action.size,
         sha256: action.sha256,
         label: action.from,
@@ -273,7 +274,8 @@ function checkUpload(remote: Remote, action: UploadAction, entry: RemoteEntry, s
   }
   for (const name of remote.hashes) {
     const theirs = entry.hashes[name];
-    const ours = sent[name];
+    // What was sent is what the plan promised (the body checks it); other hashes were computed on the way.
+    const ours = name === 'sha256' ? action.sha256 : sent[name];
     if (theirs !== undefined && ours !== undefined && theirs.toLowerCase() !== ours.toLowerCase()) {
       throw new RemoteError(remote.name, 'fatal', `${action.to}: ${remote.name} reports ${name} ${theirs}, the bytes sent hash to ${ours}`);
     }

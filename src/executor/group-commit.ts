@@ -1,11 +1,11 @@
 /**
  * Group commit for remotes that make writes durable in batches (see Remote.durable): finished
- * uploads wait here, a few hundred at most or a fraction of a second, then one durability
+ * uploads wait here, a few thousand at most or a second, then one durability
  * barrier covers them all and they are journalled together. Until then they are not journalled:
  * after a crash the next run finds them on the remote by their content.
  */
-const MAX_PENDING = 512;
-const MAX_DELAY_MS = 250;
+const MAX_PENDING = 4096;
+const MAX_DELAY_MS = 1000;
 
 export class GroupCommit<T> {
   private pending: T[] = [];

@@ -6,14 +6,8 @@
  */
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { MultiHasher } from '../hashes/multi-hasher.ts';
+import { SourceChangedError } from '../errors.ts';
 import type { HashName, Hashes, UploadBody } from '../remotes/types.ts';
-
-export class SourceChangedError extends Error {
-  constructor(what: string, detail: string) {
-    super(`${what} changed since it was scanned (${detail}); it will be planned again on the next run`);
-    this.name = 'SourceChangedError';
-  }
-}
 
 export interface BodySpec {
   /** A fresh stream of the whole content, from its first byte. */
@@ -26,6 +20,8 @@ export interface BodySpec {
   readonly throttle?: ((bytes: number) => Promise<void>) | undefined;
   /** The whole content in one read, where that is cheaper than a stream (a plain file). */
   readonly read?: (() => Promise<Buffer>) | undefined;
+  /** The plain file the content is, when a remote may read it directly (see UploadBody.localFile). */
+  readonly localFile?: string | undefined;
 }
 
 export function uploadBody(spec: BodySpec, remoteHashes: readonly HashName[]): UploadBody {
@@ -33,6 +29,8 @@ export function uploadBody(spec: BodySpec, remoteHashes: readonly HashName[]): U
   return {
     size: spec.size,
     sha256: spec.sha256,
+    label: spec.label,
+    localFile: spec.throttle ? undefined : spec.localFile,
     digests: () => digests,
     async readAll() {
       const data = spec.read ? await spec.read() : Buffer.concat(await collect(this.open()));

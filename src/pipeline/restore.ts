@@ -99,10 +99,14 @@ export async function runRestore(session: Session, plan: RestorePlan, options: R
   const target = new LocalRemote(localFolder(options.to), { mayCreateRoot: true });
   // Restore keeps no state of its own: running it again finds what is already there by content.
   const recorder: RunRecorder = { finished: () => {}, failed: () => {}, foundOther: () => {}, resumeSlot: () => undefined };
-  return executePlan(plan.actions, new Map([['restore', { remote: target, transfers: options.transfers ?? 4 }]]), recorder, {
-    ...options,
-    openSource: (action) => streamFrom(source, action.from),
-  });
+  try {
+    return await executePlan(plan.actions, new Map([['restore', { remote: target, transfers: options.transfers ?? 4 }]]), recorder, {
+      ...options,
+      openSource: (action) => streamFrom(source, action.from),
+    });
+  } finally {
+    await target.close();
+  }
 }
 
 function localFolder(dir: string): LocalRemoteConfig {

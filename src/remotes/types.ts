@@ -33,6 +33,13 @@ export interface UploadBody {
    * one read and one write beat a stream's machinery). Sets digests() too.
    */
   readAll(): Promise<Buffer>;
+  /**
+   * When the bytes are a plain file on this machine and nothing throttles them: its path. A remote
+   * on this machine may read it itself, provided it checks size and SHA-256 against the plan.
+   */
+  readonly localFile?: string | undefined;
+  /** Shown in errors: the source file as the user knows it. */
+  readonly label: string;
   /** Hashes of the bytes sent, in the names the remote asked for; complete once an open() stream has ended. */
   digests(): Hashes;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { embeddedCaptureDate } from '../media/embedded-date.ts';
+import { runBatch, type BatchOutcome } from '../workers/run-batch.ts';
 import { isArchiveOrigin } from './open.ts';
 import type { CaptureDate, MediaClass } from './types.ts';
 
@@ -32,22 +33,9 @@ const CHUNK = 1024 * 1024;
 export const HEADER_BYTES = 256 * 1024;
 export const MAX_TEXT_BYTES = 1024 * 1024;
 
-export type BatchResult = { readonly ok: HashResult } | { readonly error: string };
-
-/**
- * The worker's entry: a batch of files per message, since posting one message per small file
- * costs more than hashing it.
- */
-export default async function hashBatch(tasks: readonly HashTask[]): Promise<BatchResult[]> {
-  const results: BatchResult[] = [];
-  for (const task of tasks) {
-    try {
-      results.push({ ok: await hashFile(task) });
-    } catch (err) {
-      results.push({ error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-  return results;
+/** The worker's entry: a batch of files per message (see workers/batch-pool.ts). */
+export default function hashBatch(tasks: readonly HashTask[]): Promise<BatchOutcome<HashResult>[]> {
+  return runBatch(tasks, hashFile);
 }
 
 /**

@@ -61,7 +61,7 @@ export class Inventories {
     this.db = db;
     this.upsertRow = db.prepare(
       `INSERT INTO inventory (remote_id, path, path_key, size, sha256, hashes, origin, run_id, written_at, captured)
-       VALUES (@remote_id, @path, @path_key, @size, @sha256, @hashes, @origin, @run_id, @written_at, @captured)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (remote_id, path) DO UPDATE SET size = excluded.size,
          sha256 = coalesce(excluded.sha256, inventory.sha256), hashes = excluded.hashes,
          captured = coalesce(excluded.captured, inventory.captured),
@@ -100,18 +100,24 @@ export class Inventories {
 
   /** Records (or completes) one file. Existing rows keep when and by which run they were first written. */
   record(remoteId: number, row: Omit<InventoryRow, 'writtenAt'> & { writtenAt?: number }): void {
-    this.upsertRow.run({
-      remote_id: remoteId,
-      path: row.path,
-      path_key: pathKey(row.path),
-      size: row.size,
-      sha256: row.sha256,
-      hashes: Object.keys(row.hashes).length > 0 ? JSON.stringify(row.hashes) : null,
-      origin: row.origin,
-      run_id: row.runId,
-      written_at: row.writtenAt ?? Date.now(),
-      captured: row.captured ?? null,
-    });
+    // The SHA-256 has its own column; the rest (the remote's own hashes) is kept as JSON.
+    let others: string | null = null;
+    for (const [name, value] of Object.entries(row.hashes)) {
+      if (name === 'sha256') continue;
+      others = others === null ? `{${JSON.stringify(name)}:${JSON.stringify(value)}` : `${others},${JSON.stringify(name)}:${JSON.stringify(value)}`;
+    }
+    this.upsertRow.run(
+      remoteId,
+      row.path,
+      pathKey(row.path),
+      row.size,
+      row.sha256,
+      others === null ? null : `${others}}`,
+      row.origin,
+      row.runId,
+      row.writtenAt ?? Date.now(),
+      row.captured ?? null,
+    );
   }
 
   /** Forgets paths and everything under them (a deleted folder); returns how many rows went. */

@@ -37,8 +37,8 @@ describe('config: load', () => {
     const config = parseConfig(FILE, VALID, { PHOTOSYNC_STATE_DIR: '/var/lib/ps' });
     expect(config.sources[0]).toMatchObject({ name: 'phone', path: '/home/ann/photos/DCIM', media: 'internal-disk', offsite: false });
     expect(config.remotes.map((r) => [r.name, r.layout, r.transfers])).toEqual([
-      ['usb', '{year}/{month}/{name}', 4],
-      ['nas', '{year}/{month}/{day}/{name}', 4],
+      ['usb', '{year}/{month}/{name}', 16],
+      ['nas', '{year}/{month}/{day}/{name}', 16],
     ]);
     expect(config.statePath).toBe('/var/lib/ps/photosync.db');
     expect(config.policy).toEqual({ copies: 3, media: 2, offsite: 1 });

@@ -42,7 +42,7 @@ describe('executor: group commit', () => {
     const committed: number[] = [];
     const commits = new GroupCommit<number>(async () => {}, (items) => committed.push(...items), () => {});
     commits.add(1);
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1200));
     expect(committed).toEqual([1]);
   });
 });

@@ -96,6 +96,7 @@ export function interruptedBody(body: UploadBody, limit: number, corrupt?: numbe
     sha256: body.sha256,
     digests: () => body.digests(),
     readAll: () => Promise.reject(new Error('simulated crash')),
+    label: body.label,
     open(start) {
       let seen = 0;
       const cut = new Transform({

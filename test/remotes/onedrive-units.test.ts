@@ -3,7 +3,7 @@ import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client'
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/errors.ts';
-import { SourceChangedError } from '../../src/executor/upload-body.ts';
+import { SourceChangedError } from '../../src/errors.ts';
 import { AlreadyExistsError, NotFoundError, RemoteError } from '../../src/remotes/errors.ts';
 import type { DriveItem } from '../../src/remotes/onedrive/api.ts';
 import { applyDelta, decodeCursor, EMPTY_CURSOR } from '../../src/remotes/onedrive/delta.ts';

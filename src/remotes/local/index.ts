@@ -16,6 +16,10 @@ import { unsafePathReason } from '../safe-path.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import type { CallOptions, Quota, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
+import { availableParallelism } from 'node:os';
+import { SourceChangedError } from '../../errors.ts';
+import { createBatchPool, type BatchPool } from '../../workers/batch-pool.ts';
+import { copySmallFile, NO_HARDLINK_CODES, type CopyResult, type CopyTask } from './copy-worker.ts';
 import { durabilityFor, syncDir, type Durability } from './durability.ts';
 import { classifyFsError } from './errors.ts';
 
@@ -31,11 +35,13 @@ const fsUnlink = promisify(unlinkFile);
 /** Temporary names are unique per process (its pid) and within it (this counter, shared by every instance). */
 let tempCounter = 0;
 
+/** The first few small files are copied on the main thread: a run that small does not need a worker. */
+const INLINE_COPIES = 16;
+
 /** Up to this size a body is read whole and written in one call. */
 const SMALL_FILE = 4 * 1024 * 1024;
 const PARTIAL_PREFIX = '.photosync-';
 const PARTIAL_SUFFIX = '.partial';
-const NO_HARDLINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
 export interface LocalRemoteOptions {
   /** Nothing is recorded on this remote yet, so its folder may be created; once it holds files, a missing folder is an error (a drive not mounted). */
@@ -52,6 +58,8 @@ export class LocalRemote implements Remote {
   private readonly readyDirs = new Map<string, Promise<void>>();
   private rootChecked: Promise<void> | undefined;
   private durabilityChecked: Promise<Durability> | undefined;
+  private copyPool: BatchPool<CopyTask, CopyResult> | undefined;
+  private smallCopies = 0;
 
   constructor(config: LocalRemoteConfig, options: LocalRemoteOptions) {
     this.name = config.name;
@@ -94,6 +102,9 @@ export class LocalRemote implements Remote {
     await this.ensureDir(dir);
     const durability = await this.durability();
     const temp = path.join(dir, `${PARTIAL_PREFIX}${process.pid}-${++tempCounter}${PARTIAL_SUFFIX}`);
+    if (body.localFile !== undefined && body.size <= SMALL_FILE) {
+      return this.copySmall(p, body.localFile, body, { temp, final, folder: dir, fsync: durability.perFile }, options);
+    }
     try {
       if (body.size <= SMALL_FILE) {
         await writeSmall(temp, await body.readAll(), durability.perFile);
@@ -121,6 +132,45 @@ export class LocalRemote implements Remote {
       // The temporary file is ours: once linked, or on failure, it goes (after a rename it is already gone).
       await unlinkQuietly(temp);
     }
+  }
+
+  /**
+   * A small file straight from a local source: read, checked, written and linked with
+   * synchronous calls, in a worker thread once there are enough files to be worth one.
+   */
+  private async copySmall(
+    p: string,
+    source: string,
+    body: UploadBody,
+    where: Pick<CopyTask, 'temp' | 'final' | 'folder' | 'fsync'>,
+    options: UploadOptions,
+  ): Promise<RemoteEntry> {
+    const task: CopyTask = { source, size: body.size, sha256: body.sha256, ...where };
+    let result: CopyResult;
+    try {
+      result = ++this.smallCopies <= INLINE_COPIES ? copySmallFile(task) : await this.copier().run(task, body.size);
+    } catch (err) {
+      throw classifyFsError(this.name, err, `write ${p}`);
+    }
+    if (result.kind === 'changed') throw new SourceChangedError(body.label, result.detail);
+    if (result.kind === 'exists') throw new AlreadyExistsError(this.name, p);
+    options.onProgress?.(body.size);
+    return { path: p, size: body.size, hashes: { sha256: body.sha256 } };
+  }
+
+  private copier(): BatchPool<CopyTask, CopyResult> {
+    const fromSource = import.meta.url.endsWith('.ts');
+    this.copyPool ??= createBatchPool<CopyTask, CopyResult>({
+      worker: new URL(fromSource ? './copy-worker.ts' : './copy-worker.js', import.meta.url),
+      threads: Math.min(2, availableParallelism()),
+      batchFiles: 64,
+    });
+    return this.copyPool;
+  }
+
+  async close(): Promise<void> {
+    await this.copyPool?.close();
+    this.copyPool = undefined;
   }
 
   async durable(): Promise<void> {
