@@ -1,21 +1,20 @@
 /** The human summary of a plan: per remote what is added, and the explicit "0 deletions". */
 import type { PlanFile } from '../planner/plan-file.ts';
 import type { RefreshReport } from '../pipeline/session.ts';
-import type { SourceSnapshot } from '../sources/types.ts';
 import { formatBytes } from '../units.ts';
 import { plural } from './commands/validate.ts';
 import type { Output } from './output.ts';
 
 const ACTIONS_SHOWN = 10;
 
-export function renderScan(out: Output, snapshot: SourceSnapshot, refreshed: readonly RefreshReport[]): void {
+export function renderScan(out: Output, plan: PlanFile, refreshed: readonly RefreshReport[]): void {
   const c = out.errColor;
-  for (const p of snapshot.problems) out.warn(`${p.source}: ${p.relPath}: ${p.message}`);
+  for (const p of plan.problems) out.warn(`${p.source}: ${p.relPath}: ${p.message}`);
   for (const r of refreshed) {
     out.note(`listed ${r.remote}: ${plural(r.listed, 'file')} (${r.added} new to photosync${r.gone > 0 ? `, ${r.gone} gone and to be uploaded again` : ''})`);
     for (const name of r.refused) out.warn(`${r.remote}: refused a listed name ${name}`);
   }
-  for (const f of snapshot.files) for (const note of f.notes ?? []) out.note(`${c.yellow('note')}: ${f.source}: ${f.relPath}: ${note}`);
+  for (const n of plan.notes) out.note(`${c.yellow('note')}: ${n.source}: ${n.relPath}: ${n.note}`);
 }
 
 export function renderPlan(out: Output, plan: PlanFile): void {

@@ -15,24 +15,31 @@ const EXT_FAMILY: Record<string, Family> = {
   avi: 'avi', mkv: 'matroska', webm: 'matroska',
 };
 
-/** What the magic bytes (hex of the first 16 bytes) say the file is, when they say anything. */
-export function sniffFamily(magicHex: string): Family | null {
-  const b = Buffer.from(magicHex, 'hex');
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  if (b.length >= 6 && b.toString('latin1', 0, 4) === 'GIF8') return 'gif';
-  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF') {
-    const kind = b.toString('latin1', 8, 12);
-    if (kind === 'WEBP') return 'webp';
-    if (kind === 'AVI ') return 'avi';
+const hex = (text: string): string => Buffer.from(text, 'latin1').toString('hex');
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'msf1'].map(hex));
+const [GIF8, RIFF, WEBP, AVI, FTYP, TIFF_LE, TIFF_BE, AVIF, AVIS, QT] = [
+  'GIF8', 'RIFF', 'WEBP', 'AVI ', 'ftyp', 'II*\u0000', 'MM\u0000*', 'avif', 'avis', 'qt  ',
+].map(hex) as [string, string, string, string, string, string, string, string, string, string];
+
+/**
+ * What the magic bytes (hex of the first 16 bytes) say the file is, when they say anything.
+ * Compared as hex text: this runs for every file of every scan, so it allocates nothing.
+ */
+export function sniffFamily(m: string): Family | null {
+  if (m.startsWith('ffd8ff')) return 'jpeg';
+  if (m.startsWith('89504e470d0a1a0a')) return 'png';
+  if (m.startsWith(GIF8)) return 'gif';
+  if (m.startsWith(RIFF)) {
+    if (m.startsWith(WEBP, 16)) return 'webp';
+    if (m.startsWith(AVI, 16)) return 'avi';
   }
-  if (b.length >= 4 && b.readUInt32BE(0) === 0x1a45dfa3) return 'matroska';
-  if (b.length >= 4 && (b.toString('latin1', 0, 4) === 'II*\u0000' || b.toString('latin1', 0, 4) === 'MM\u0000*')) return 'tiff';
-  if (b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp') {
-    const brand = b.toString('latin1', 8, 12);
-    if (['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'msf1'].includes(brand)) return 'heif';
-    if (brand === 'avif' || brand === 'avis') return 'avif';
-    if (brand === 'qt  ') return 'quicktime';
+  if (m.startsWith('1a45dfa3')) return 'matroska';
+  if (m.startsWith(TIFF_LE) || m.startsWith(TIFF_BE)) return 'tiff';
+  if (m.startsWith(FTYP, 8) && m.length >= 24) {
+    const brand = m.slice(16, 24);
+    if (HEIF_BRANDS.has(brand)) return 'heif';
+    if (brand === AVIF || brand === AVIS) return 'avif';
+    if (brand === QT) return 'quicktime';
     return 'mp4';
   }
   return null;

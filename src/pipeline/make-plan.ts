@@ -9,6 +9,7 @@ import type { RemoteInventory } from '../planner/types.ts';
 import { scanSources, type ScanProgress } from '../sources/scan.ts';
 import type { SourceSnapshot } from '../sources/types.ts';
 import { VERSION } from '../version.ts';
+import { recallNoop, rememberPlan } from './noop-memo.ts';
 import type { RefreshReport, Session } from './session.ts';
 
 export interface MakePlanOptions {
@@ -16,6 +17,8 @@ export interface MakePlanOptions {
   readonly refresh?: boolean;
   /** Keep what fits on a remote that is short of space, instead of planning it all. */
   readonly allowPartial?: boolean;
+  /** The caller needs the source files themselves (a report), so the no-op shortcut is off. */
+  readonly needFiles?: boolean;
   readonly onScanProgress?: (p: ScanProgress) => void;
   readonly onRefresh?: (remote: string) => void;
   readonly signal?: AbortSignal;
@@ -24,16 +27,23 @@ export interface MakePlanOptions {
 
 export interface MadePlan {
   readonly plan: PlanFile;
-  readonly snapshot: SourceSnapshot;
+  /** The source files, or null when the no-op shortcut stopped the scan early (see noop-memo.ts). */
+  readonly snapshot: SourceSnapshot | null;
   readonly refreshed: readonly RefreshReport[];
 }
 
 export async function makePlanFile(session: Session, options: MakePlanOptions = {}): Promise<MadePlan> {
   const { config, state } = session;
-  const snapshot = await scanSources(config.sources, state.scanCache, {
+  const memo = options.refresh || options.needFiles || session.unlisted().length > 0 ? null : recallNoop(state, config.hash);
+  const scan = await scanSources(config.sources, state.scanCache, {
+    unchangedSince: memo?.fingerprint,
     ...(options.onScanProgress ? { onProgress: options.onScanProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  if (scan.unchanged && memo) {
+    return { plan: { ...memo.plan, createdAt: (options.now?.() ?? new Date()).toISOString() }, snapshot: null, refreshed: [] };
+  }
+  const snapshot: SourceSnapshot = scan;
 
   const refreshed: RefreshReport[] = [];
   for (const handle of options.refresh ? session.remotes : session.unlisted()) {
@@ -61,5 +71,6 @@ export async function makePlanFile(session: Session, options: MakePlanOptions = 
     problems: snapshot.problems,
     notes: snapshot.files.flatMap((f) => (f.notes ?? []).map((note) => ({ source: f.source, relPath: f.relPath, note }))),
   });
+  rememberPlan(state, scan.fingerprint, plan);
   return { plan, snapshot, refreshed };
 }

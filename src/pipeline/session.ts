@@ -73,7 +73,7 @@ export class Session {
   }
 
   inventory(name: string): MemoryInventory {
-    return new MemoryInventory(this.state.inventories.rows(this.handle(name).record.id));
+    return new MemoryInventory(this.state.inventories.contents(this.handle(name).record.id));
   }
 
   /** Remotes photosync has never listed; they are listed before planning so existing files count. */
@@ -96,9 +96,7 @@ export class Session {
    * cannot be the same content and are left alone.
    */
   async identifyUnknown(handle: RemoteHandle, sourceSizes: ReadonlySet<number>): Promise<number> {
-    const candidates = [...this.state.inventories.rows(handle.record.id)].filter(
-      (r) => r.sha256 === null && sourceSizes.has(r.size),
-    );
+    const candidates = [...this.state.inventories.unidentified(handle.record.id)].filter((r) => sourceSizes.has(r.size));
     if (candidates.length === 0) return 0;
     const remote = await handle.open();
     for (const row of candidates) {

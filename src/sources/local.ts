@@ -15,12 +15,7 @@ import type { SourceFile } from './types.ts';
 import { walkSource } from './walk.ts';
 
 export async function listFolder(source: SourceConfig): Promise<Listing> {
-  const walked = await walkSource(source.path, source);
-  return {
-    files: walked.files.map((f) => ({ origin: f.absPath, relPath: f.relPath, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino })),
-    skipped: walked.skipped,
-    problems: walked.problems,
-  };
+  return walkSource(source.path, source);
 }
 
 /** A scanned file as a SourceFile, dated by what it carries: embedded date, else its name, else its mtime. */

@@ -4,6 +4,7 @@
  * cores (the cache is updated in batches, so an interrupted scan keeps most of its work); then the
  * source type assembles the files into photos (companions, sidecar dates, albums).
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { SourceConfig } from '../config/types.ts';
 import type { CachedScan, ScanCache } from '../state/scan-cache.ts';
@@ -22,6 +23,11 @@ export interface ScanProgress {
 }
 
 export interface ScanOptions {
+  /**
+   * The fingerprint of an earlier listing: when the sources list exactly the same files (path,
+   * size, mtime, inode) the scan stops there and says so, without reading the cache or any file.
+   */
+  readonly unchangedSince?: string | undefined;
   readonly onProgress?: (p: ScanProgress) => void;
   /** Worker threads for hashing; default: one per core. */
   readonly threads?: number;
@@ -37,14 +43,18 @@ interface Work {
   readonly pending: ListedFile[];
 }
 
-export async function scanSources(
-  sources: readonly SourceConfig[],
-  cache: ScanCache,
-  options: ScanOptions = {},
-): Promise<SourceSnapshot> {
+export interface ScanResult extends SourceSnapshot {
+  /** Identifies this listing of the sources (see ScanOptions.unchangedSince). */
+  readonly fingerprint: string;
+  /** The listing matched `unchangedSince`: `files` is empty and the earlier result stands. */
+  readonly unchanged: boolean;
+}
+
+export async function scanSources(sources: readonly SourceConfig[], cache: ScanCache, options: ScanOptions = {}): Promise<ScanResult> {
   const problems: SourceProblem[] = [];
   let skipped = 0;
-  const work: Work[] = [];
+  const listings: { source: SourceConfig; kind: SourceKind; files: readonly ListedFile[] }[] = [];
+  const fingerprint = createHash('sha256');
 
   for (const source of sources) {
     if (!existsSync(source.path)) {
@@ -60,9 +70,28 @@ export async function scanSources(
     const listing = await kind.list(source);
     skipped += listing.skipped;
     for (const p of listing.problems) problems.push({ source: source.name, ...p });
+    fingerprint.update(`${source.name}\0${source.type}\0${source.path}\0`);
+    // Fed in large pieces: one hash update per file costs more than the hashing.
+    let piece = '';
+    for (const f of listing.files) {
+      piece += `${f.origin}\0${f.size}\0${f.mtimeMs}\0${f.ino}\n`;
+      if (piece.length > 65536) {
+        fingerprint.update(piece);
+        piece = '';
+      }
+    }
+    fingerprint.update(piece);
+    listings.push({ source, kind, files: listing.files });
+  }
+  for (const p of problems) fingerprint.update(`${p.source}\0${p.relPath}\0${p.message}\n`);
+  const print = fingerprint.digest('hex');
+  if (print === options.unchangedSince) return { files: [], problems, skipped, fingerprint: print, unchanged: true };
+
+  const work: Work[] = [];
+  for (const { source, kind, files: listed } of listings) {
     const known = cache.loadUnder(source.path);
     const item: Work = { source, kind, ready: [], pending: [] };
-    for (const file of listing.files) {
+    for (const file of listed) {
       const cached = known.get(file.origin);
       if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs && cached.ino === file.ino) {
         item.ready.push({ ...file, scan: cached });
@@ -114,5 +143,5 @@ export async function scanSources(
     files.push(...assembled.files);
     for (const p of assembled.problems) problems.push({ source: w.source.name, ...p });
   }
-  return { files, problems, skipped };
+  return { files, problems, skipped, fingerprint: print, unchanged: false };
 }

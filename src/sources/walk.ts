@@ -8,15 +8,10 @@ import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { globMatcher } from '../globs.ts';
 import { isJunk, isMediaFile } from '../media/kinds.ts';
+import type { ListedFile } from './source-kind.ts';
 
-export interface WalkedFile {
-  readonly absPath: string;
-  /** "/"-separated, relative to the root. */
-  readonly relPath: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly ino: number;
-}
+/** A file found by the walk: its absolute path is its origin (see ListedFile). */
+export type WalkedFile = ListedFile;
 
 export interface WalkResult {
   readonly files: WalkedFile[];
@@ -92,7 +87,7 @@ export async function walkSource(root: string, options: WalkOptions): Promise<Wa
       }
       stats ??= statSync(abs, { throwIfNoEntry: false });
       if (!stats?.isFile()) continue; // vanished since the directory was read
-      files.push({ absPath: abs, relPath: rel, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
+      files.push({ origin: abs, relPath: rel, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
     }
     if (++sinceYield >= 200) {
       sinceYield = 0;

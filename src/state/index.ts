@@ -37,6 +37,17 @@ export class State {
     return this.db.transaction(() => bumpSerial(this.db)).immediate();
   }
 
+  /** A small value kept with the state (not part of what remotes hold: the serial does not move). */
+  getMeta(key: string): string | null {
+    const row = this.db.prepare(`SELECT value FROM meta WHERE key = ?`).pluck().get(`x:${key}`) as string | undefined;
+    return row ?? null;
+  }
+
+  setMeta(key: string, value: string | null): void {
+    if (value === null) this.db.prepare(`DELETE FROM meta WHERE key = ?`).run(`x:${key}`);
+    else this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(`x:${key}`, value);
+  }
+
   /** Runs `fn` in one transaction (nested calls join it). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();

@@ -89,6 +89,18 @@ export class Inventories {
     for (const r of stmt.iterate(remoteId) as Iterable<Row>) yield fromRow(r);
   }
 
+  /** Just what planning needs, [path, sha256] per file: the cheap way through a big inventory. */
+  *contents(remoteId: number): Generator<{ path: string; sha256: string | null }> {
+    const stmt = this.db.prepare(`SELECT path, sha256 FROM inventory WHERE remote_id = ?`).raw();
+    for (const [path, sha256] of stmt.iterate(remoteId) as Iterable<[string, string | null]>) yield { path, sha256 };
+  }
+
+  /** Files whose content photosync does not know (listed, not written by it). */
+  *unidentified(remoteId: number): Generator<InventoryRow> {
+    const stmt = this.db.prepare(`SELECT ${COLUMNS} FROM inventory WHERE remote_id = ? AND sha256 IS NULL`);
+    for (const r of stmt.iterate(remoteId) as Iterable<Row>) yield fromRow(r);
+  }
+
   count(remoteId: number): number {
     return this.db.prepare(`SELECT count(*) FROM inventory WHERE remote_id = ?`).pluck().get(remoteId) as number;
   }

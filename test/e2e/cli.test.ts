@@ -183,3 +183,31 @@ describe('cli: end to end', { tags: ['slow'] }, () => {
     expect(readdirSync(path.join(dir, 'backup')).length).toBeGreaterThan(0);
   });
 });
+
+describe('cli: the no-op shortcut', { tags: ['slow'] }, () => {
+  it('never hides a change: a new remote, a refreshed remote missing a file, a touched source file', async () => {
+    const { dir, run } = setup();
+    expect((await run('apply')).code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0); // remembered as nothing to do
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0); // and answered from the memo
+
+    // Someone deleted a file on the backup: a refresh notices, and the plan repairs it.
+    rmSync(path.join(dir, 'backup/2022/05/IMG_0002.JPG'));
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0); // photosync trusts its records…
+    const refreshed = await run('plan', '--refresh', '--detailed-exitcode');
+    expect(refreshed.code).toBe(2); // …until asked to look
+    expect((await run('apply')).code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+
+    // A new remote in the config.
+    const config = path.join(dir, 'photosync.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}  usb2:\n    type: local\n    path: ./backup2\n`);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(2);
+    expect((await run('apply')).code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+
+    // A new photo.
+    writeFileSync(path.join(dir, 'photos/DCIM/100APPLE/IMG_0009.JPG'), jpeg({ grey: 77, comment: 'new' }));
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(2);
+  });
+});

@@ -54,7 +54,7 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
         progress.stop();
         plan = made.plan;
         if (!out.json) {
-          renderScan(out, made.snapshot, made.refreshed);
+          renderScan(out, made.plan, made.refreshed);
           renderPlan(out, plan);
         }
       }

@@ -48,11 +48,11 @@ export async function planCommand(ctx: CommandContext, options: PlanOptions): Pr
     if (format === 'json') {
       ctx.out.result(made.plan);
     } else if (format === 'markdown') {
-      renderScan(ctx.out, made.snapshot, made.refreshed);
+      renderScan(ctx.out, made.plan, made.refreshed);
       ctx.io.stdout.write(renderPlanMarkdown(made.plan, { actionsShown: ctx.out.verbose ? Infinity : MARKDOWN_ACTIONS_SHOWN }));
       if (options.out) ctx.out.note(`Saved the plan to ${options.out}.`);
     } else {
-      renderScan(ctx.out, made.snapshot, made.refreshed);
+      renderScan(ctx.out, made.plan, made.refreshed);
       renderPlan(ctx.out, made.plan);
       if (options.out && made.plan.actions.length > 0) {
         ctx.out.line(`Saved the plan to ${options.out}. Review it, then run: photosync apply ${options.out}`);

@@ -44,7 +44,7 @@ export async function reportCommand(ctx: CommandContext, options: ReportOptions)
   try {
     const { config } = session;
     const progress = scanProgressReporter(ctx.out);
-    const made = await makePlanFile(session, { onScanProgress: (p) => progress.update(p) });
+    const made = await makePlanFile(session, { needFiles: true, onScanProgress: (p) => progress.update(p) });
     progress.stop();
     let pending: readonly UploadAction[] = made.plan.actions;
     if (options.plan) {
@@ -86,7 +86,7 @@ export async function reportCommand(ctx: CommandContext, options: ReportOptions)
     const report = computeCoverage({
       policy: config.policy,
       places,
-      files: made.snapshot.files,
+      files: made.snapshot?.files ?? [],
       remotes: holdings,
       plan: pending,
       atRiskLimit: AT_RISK_LISTED[format],

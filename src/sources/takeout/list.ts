@@ -53,8 +53,8 @@ export async function listTakeout(source: SourceConfig): Promise<Listing> {
     skipped += walked.skipped;
     problems.push(...walked.problems);
     for (const f of walked.files) {
-      if (isArchiveName(f.relPath)) parts.push(f.absPath);
-      else consider(f.relPath, { origin: f.absPath, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino }, f.relPath);
+      if (isArchiveName(f.relPath)) parts.push(f.origin);
+      else consider(f.relPath, { origin: f.origin, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino }, f.relPath);
     }
   }
 

@@ -1,0 +1,37 @@
+/**
+ * The no-op shortcut. A plan is a pure function of (config, source listing, inventories): when
+ * the last plan had nothing to do, and the config hash, the state serial (so every inventory) and
+ * the fingerprint of the source listing are all unchanged, this plan has nothing to do either.
+ * The next run then stops after listing the sources: no cache to load, no planning.
+ */
+import type { PlanFile } from '../planner/plan-file.ts';
+import type { State } from '../state/index.ts';
+
+const KEY = 'noop_memo';
+
+interface Memo {
+  readonly configHash: string;
+  readonly lineage: string;
+  readonly serial: number;
+  readonly fingerprint: string;
+  readonly plan: PlanFile;
+}
+
+/** The remembered empty plan, when it still applies to this config and state. */
+export function recallNoop(state: State, configHash: string): Memo | null {
+  const text = state.getMeta(KEY);
+  if (!text) return null;
+  const memo = JSON.parse(text) as Memo;
+  const basis = state.basis();
+  return memo.configHash === configHash && memo.lineage === basis.lineage && memo.serial === basis.serial ? memo : null;
+}
+
+/** Remembers a plan with nothing to do (and forgets the memo after any other plan). */
+export function rememberPlan(state: State, fingerprint: string, plan: PlanFile): void {
+  if (plan.actions.length > 0) {
+    state.setMeta(KEY, null);
+    return;
+  }
+  const memo: Memo = { configHash: plan.config.hash, lineage: plan.state.lineage, serial: plan.state.serial, fingerprint, plan };
+  state.setMeta(KEY, JSON.stringify(memo));
+}
