@@ -2,6 +2,7 @@
  * How a long transfer stops: Ctrl-C or SIGTERM stops starting new work and lets what is in
  * flight finish; a second signal abandons that too; --max-duration stops like a first signal.
  */
+import { setMaxListeners } from 'node:events';
 import type { Output } from './output.ts';
 
 export interface StopControl {
@@ -15,6 +16,8 @@ export interface StopControl {
 export function stopControl(out: Output, maxDurationMs?: number): StopControl {
   const stop = new AbortController();
   const abort = new AbortController();
+  // Every transfer in flight listens to both (its sleeps and requests); dozens at once are normal.
+  setMaxListeners(0, stop.signal, abort.signal);
   let reason: 'signal' | 'max-duration' | null = null;
   const onSignal = (): void => {
     if (!stop.signal.aborted) {

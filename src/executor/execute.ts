@@ -13,7 +13,7 @@ import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import type { UploadAction } from '../planner/types.ts';
 import { AuthError, PhotosyncError, SourceChangedError } from '../errors.ts';
-import { isRemoteError, RemoteError, type RemoteFailure } from '../remotes/errors.ts';
+import { isRemoteError, NameTakenError, RemoteError, type RemoteFailure } from '../remotes/errors.ts';
 import type { Remote, RemoteEntry, ResumeSlot } from '../remotes/types.ts';
 import { isArchiveOrigin, openOrigin } from '../sources/open.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
@@ -46,6 +46,7 @@ export interface ApplyOptions {
   readonly maxBytes?: number;
   /** Shared upload bandwidth (--bwlimit). */
   readonly bandwidth?: BandwidthLimiter;
+  /** Attempts per action for transient failures (default 10, as rclone's --low-level-retries). */
   readonly retries?: number;
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
@@ -58,6 +59,8 @@ export interface ApplyOptions {
 export interface FailedAction {
   readonly action: UploadAction;
   readonly error: string;
+  /** The name held other content the plan did not know of; a fresh plan avoids it. */
+  readonly nameTaken?: true;
 }
 
 export interface ApplyResult {
@@ -92,7 +95,7 @@ export async function executePlan(
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const clock = options.clock ?? realClock;
-  const retries = options.retries ?? 6;
+  const retries = options.retries ?? 10;
   const backoffBaseMs = options.backoffBaseMs ?? 500;
   const backoffCapMs = options.backoffCapMs ?? 60_000;
   const emit = options.onEvent ?? (() => {});
@@ -168,13 +171,13 @@ export async function executePlan(
       if ((isRemoteError(err) && HALTING.has(err.failure)) || err instanceof AuthError) {
         queue.halted = err as PhotosyncError;
       }
-      fail(action, err instanceof Error ? err.message : String(err));
+      fail(action, err instanceof Error ? err.message : String(err), err instanceof NameTakenError);
     }
   };
 
-  const fail = (action: UploadAction, message: string): void => {
+  const fail = (action: UploadAction, message: string, nameTaken = false): void => {
     run.failed(action, message);
-    failed.push({ action, error: message });
+    failed.push(nameTaken ? { action, error: message, nameTaken } : { action, error: message });
     emit({ type: 'failed', action, error: message });
   };
 
@@ -200,16 +203,22 @@ export async function executePlan(
     const attempt = async (): Promise<{ kind: 'uploaded' | 'found'; entry: RemoteEntry }> => {
       await pacer.wait(options.abort);
       try {
-        const entry = await remote.create(action.to, body, {
-          signal: options.abort,
-          onProgress: (sent) => emit({ type: 'progress', action, bytes: sent }),
-          resume: run.resumeSlot(action),
-        });
+        let entry: RemoteEntry;
+        try {
+          entry = await remote.create(action.to, body, {
+            signal: options.abort,
+            onProgress: (sent) => emit({ type: 'progress', action, bytes: sent }),
+            resume: run.resumeSlot(action),
+          });
+        } catch (err) {
+          if (!isRemoteError(err, 'already-exists')) throw err;
+          return { kind: 'found', entry: await existingCopy(target, action, run) };
+        }
         pacer.succeeded();
         checkUpload(remote, action, entry, body.digests());
         return { kind: 'uploaded', entry };
       } catch (err) {
-        if (isRemoteError(err, 'already-exists')) return { kind: 'found', entry: await existingCopy(target, action, run) };
+        // Errors of the upload, its check, or the look at a taken name, sorted alike.
         if (isRemoteError(err, 'throttled')) pacer.throttled(err.retryAfterMs);
         if (err instanceof SourceChangedError || err instanceof AuthError || !isRemoteError(err) || !err.retryable) {
           throw new AbortError(err as Error);
@@ -293,9 +302,5 @@ async function existingCopy(target: RemoteTarget, action: UploadAction, run: Run
   const sha256 = entry.hashes.sha256 ?? (await hashRemoteFile(remote, action.to));
   if (sha256 === action.sha256 && entry.size === action.size) return { ...entry, hashes: { ...entry.hashes, sha256 } };
   run.foundOther(action, { ...entry, hashes: { ...entry.hashes, sha256 } });
-  throw new RemoteError(
-    remote.name,
-    'fatal',
-    `${action.to} on ${remote.name} already holds other content; nothing was overwritten. Run "photosync plan" again to choose another name`,
-  );
+  throw new NameTakenError(remote.name, action.to);
 }

@@ -3,9 +3,11 @@
  * needed: to list one photosync has never seen (or when asked to refresh), and to upload. A run
  * with nothing new to do makes no request at all.
  */
+import pRetry from 'p-retry';
 import { secretStoreFor, type SecretStore } from '../auth/secret-store.ts';
 import type { Config, RemoteConfig } from '../config/types.ts';
 import { MemoryInventory } from '../planner/inventory.ts';
+import { isRemoteError } from '../remotes/errors.ts';
 import { remoteIdentity } from '../remotes/identity.ts';
 import { createRemote } from '../remotes/registry.ts';
 import type { Remote } from '../remotes/types.ts';
@@ -83,7 +85,12 @@ export class Session {
 
   /** Re-lists a remote into the inventory: new files recorded, vanished ones forgotten (so they are uploaded again). */
   async refresh(handle: RemoteHandle): Promise<RefreshReport> {
-    const report = await refreshInventory(this.state.inventories, handle.record.id, handle.config.name, await handle.open(), handle.record.listCursor);
+    const remote = await handle.open();
+    // A listing is many requests; on a flaky line one may fail. Start it again, a few times, with backoff.
+    const report = await pRetry(
+      () => refreshInventory(this.state.inventories, handle.record.id, handle.config.name, remote, handle.record.listCursor),
+      { retries: 4, minTimeout: 500, randomize: true, shouldRetry: ({ error }) => isRemoteError(error) && error.retryable },
+    );
     const fresh = this.state.inventories.remote(handle.record.identity, handle.config.name, handle.config.type);
     handle.record = fresh;
     if (report.added > 0 || report.gone > 0) this.state.bumpSerial();

@@ -58,6 +58,17 @@ export class NotFoundError extends RemoteError {
   }
 }
 
+/**
+ * The plan's name holds other content the plan did not know of (a file that landed in a run
+ * killed before it was journalled, or one another program put there). Nothing was written; a
+ * fresh plan, which now knows the name is taken, picks another.
+ */
+export class NameTakenError extends RemoteError {
+  constructor(remote: string, path: string) {
+    super(remote, 'fatal', `${path} on ${remote} already holds other content; nothing was overwritten. Run "photosync plan" again to choose another name`);
+  }
+}
+
 /** Content did not arrive as planned (the source changed, or the remote stored other bytes). */
 export class IntegrityError extends RemoteError {
   constructor(remote: string, message: string, options: RemoteErrorOptions = {}) {

@@ -76,6 +76,37 @@ describe('cli: end to end', { tags: ['slow'] }, () => {
     expect([...after.values()]).toContain(sha256(edited));
   });
 
+  it('meets a name taken by a file the state never recorded: never overwrites, plans again in one go', async () => {
+    const { dir, run } = setup();
+    expect((await run('apply')).code).toBe(0);
+    const foreign = Buffer.from('not a photo of ours');
+    const photo = path.join(dir, 'photos/DCIM/100APPLE/IMG_0001.JPG');
+
+    // As if a killed run had landed a file there without journalling it.
+    const edited = jpeg({ exif: { dateTimeOriginal: '2022:05:01 10:00:00' }, grey: 50, comment: 'edit 1' });
+    writeFileSync(photo, edited);
+    const planned = `backup/2022/05/IMG_0001~${sha256(edited).slice(0, 8)}.JPG`;
+    writeFileSync(path.join(dir, planned), foreign);
+    const oneGo = await run('apply');
+    expect(oneGo.stderr).toContain('1 name held other content the state did not know of; planning again');
+    expect(oneGo.code).toBe(0);
+    expect(readFileSync(path.join(dir, planned))).toEqual(foreign);
+    expect([...treeHashes(path.join(dir, 'backup')).values()]).toContain(sha256(edited));
+
+    // A saved plan is carried out as reviewed: that item fails, and the next plan avoids the name.
+    const again = jpeg({ exif: { dateTimeOriginal: '2022:05:01 10:00:00' }, grey: 60, comment: 'edit 2' });
+    writeFileSync(photo, again);
+    const second = `backup/2022/05/IMG_0001~${sha256(again).slice(0, 8)}.JPG`;
+    expect((await run('plan', '--out', 'plan.json')).code).toBe(0);
+    writeFileSync(path.join(dir, second), foreign);
+    const saved = await run('apply', 'plan.json');
+    expect(saved.code).toBe(1);
+    expect(saved.stderr).toContain('already holds other content; nothing was overwritten');
+    expect(readFileSync(path.join(dir, second))).toEqual(foreign);
+    expect((await run('apply')).code).toBe(0);
+    expect([...treeHashes(path.join(dir, 'backup')).values()]).toContain(sha256(again));
+  });
+
   it('saves a reviewable plan, applies exactly it, and refuses it once stale', async () => {
     const { dir, run } = setup();
     const plan = await run('plan', '--out', 'plan.json');

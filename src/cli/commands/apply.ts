@@ -10,13 +10,15 @@ import { ExitCode } from '../../exit-codes.ts';
 import { BandwidthLimiter, parseBwLimit } from '../../executor/bandwidth.ts';
 import type { ApplyResult } from '../../executor/execute.ts';
 import { applyPlan, withApplyLock, type AppliedPlan } from '../../pipeline/apply-plan.ts';
+import type { Session } from '../../pipeline/session.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
 import { assertPlanFits } from '../../pipeline/space.ts';
 import { parsePlanFile, planSha256, type PlanFile } from '../../planner/plan-file.ts';
+import type { HeldLock } from '../../state/lock.ts';
 import { formatBytes, parseDuration, parseSize } from '../../units.ts';
 import type { CommandContext } from '../context.ts';
 import { ApplyProgress, scanProgressReporter } from '../progress.ts';
-import { stopControl } from '../stop-control.ts';
+import { stopControl, type StopControl } from '../stop-control.ts';
 import { renderPlan, renderScan } from '../render-plan.ts';
 import { plural } from './validate.ts';
 
@@ -40,52 +42,108 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
         out.warn(`took over the lock of an earlier apply that is gone (pid ${t.pid} on ${t.host}, last seen ${new Date(t.heartbeatAt).toISOString()})`);
         ctx.log.warn('apply.lock-taken-over', { pid: t.pid, host: t.host, heartbeatAt: new Date(t.heartbeatAt).toISOString() });
       }
-      let plan: PlanFile;
-      let sha: string | null = null;
-      if (planPath) {
-        ({ plan, sha } = await readPlan(path.resolve(ctx.io.cwd, planPath)));
-      } else {
-        const progress = scanProgressReporter(out);
-        const made = await makePlanFile(session, {
-          refresh: options.refresh ?? false,
-          allowPartial: options.allowPartial ?? false,
-          onScanProgress: (p) => progress.update(p),
-        });
-        progress.stop();
-        plan = made.plan;
-        if (!out.json) {
-          renderScan(out, made.plan, made.refreshed);
-          renderPlan(out, plan);
-        }
-      }
-      assertPlanFits(plan);
-      ctx.log.info('apply.plan', { planFile: planPath ? path.resolve(ctx.io.cwd, planPath) : null, ...planFacts(plan) });
       const control = stopControl(out, limits.maxDurationMs);
-      const progress = new ApplyProgress(out, plan.actions);
-      let applied: AppliedPlan;
       try {
-        applied = await applyPlan(session, lock, plan, sha, {
-          stop: control.stop,
-          abort: control.abort,
-          maxBytes: limits.maxBytes,
-          transfers: limits.transfers,
-          bandwidth: limits.bandwidth,
-          onEvent: (e) => progress.handle(e),
-        });
+        if (planPath) {
+          const { plan, sha } = await readPlan(path.resolve(ctx.io.cwd, planPath));
+          const applied = await applyRound(ctx, session, lock, plan, sha, planPath, limits, control);
+          if (applied.runId === null && !out.json) {
+            ctx.log.info('apply.result', { ...NOTHING_DONE, deletions: 0 });
+            out.line('The plan has nothing to do.');
+            return ExitCode.Ok;
+          }
+          return finish(ctx, applied.result, control.reason());
+        }
+        // Planned here, so planned again when names turn out to be taken by files the state did
+        // not know of (uploaded by a run killed before it journalled them): the fresh plan knows
+        // them, and either finds the content there or picks another name.
+        let total: ApplyResult = NOTHING_DONE;
+        for (let round = 1; ; round++) {
+          const plan = await planHere(ctx, session, options, round === 1);
+          const applied = await applyRound(ctx, session, lock, plan, null, undefined, { ...limits, maxBytes: remaining(limits.maxBytes, total) }, control);
+          if (applied.runId === null && round === 1 && !out.json) {
+            ctx.log.info('apply.result', { ...NOTHING_DONE, deletions: 0 });
+            return ExitCode.Ok;
+          }
+          total = addRound(total, applied.result);
+          const taken = applied.result.failed.filter((f) => f.nameTaken).length;
+          if (taken === 0 || round === MAX_ROUNDS || total.stoppedBy || control.reason()) break;
+          out.note(`${plural(taken, 'name')} held other content the state did not know of; planning again`);
+          ctx.log.info('apply.replan', { round, namesTaken: taken });
+        }
+        return finish(ctx, total, control.reason());
       } finally {
-        progress.stop();
         control.release();
       }
-      if (applied.runId === null && !out.json) {
-        ctx.log.info('apply.result', { uploaded: 0, found: 0, bytes: 0, failed: [], notStarted: 0, stoppedBy: null, deletions: 0 });
-        if (planPath) out.line('The plan has nothing to do.');
-        return ExitCode.Ok;
-      }
-      return finish(ctx, applied.result, control.reason());
     });
   } finally {
     await session.close();
   }
+}
+
+const NOTHING_DONE: ApplyResult = { uploaded: 0, found: 0, bytes: 0, failed: [], notStarted: 0, stoppedBy: null };
+
+/** Rounds of planning and applying one `apply` makes at most (see applyCommand). */
+const MAX_ROUNDS = 3;
+
+/** Plans from the sources and the state as they are now, showing what was scanned and planned. */
+async function planHere(ctx: CommandContext, session: Session, options: ApplyCommandOptions, first: boolean): Promise<PlanFile> {
+  const progress = scanProgressReporter(ctx.out);
+  const made = await makePlanFile(session, {
+    refresh: first && (options.refresh ?? false),
+    allowPartial: options.allowPartial ?? false,
+    onScanProgress: (p) => progress.update(p),
+  });
+  progress.stop();
+  if (first && !ctx.out.json) {
+    renderScan(ctx.out, made.plan, made.refreshed);
+    renderPlan(ctx.out, made.plan);
+  }
+  return made.plan;
+}
+
+/** Checks that a plan fits, logs it, and carries it out with progress shown. */
+async function applyRound(
+  ctx: CommandContext,
+  session: Session,
+  lock: HeldLock,
+  plan: PlanFile,
+  sha: string | null,
+  planPath: string | undefined,
+  limits: Limits,
+  control: StopControl,
+): Promise<AppliedPlan> {
+  assertPlanFits(plan);
+  ctx.log.info('apply.plan', { planFile: planPath ? path.resolve(ctx.io.cwd, planPath) : null, ...planFacts(plan) });
+  const progress = new ApplyProgress(ctx.out, plan.actions);
+  try {
+    return await applyPlan(session, lock, plan, sha, {
+      stop: control.stop,
+      abort: control.abort,
+      maxBytes: limits.maxBytes,
+      transfers: limits.transfers,
+      bandwidth: limits.bandwidth,
+      onEvent: (e) => progress.handle(e),
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** A later round's result added to the earlier ones: its failures are the ones that stand. */
+function addRound(total: ApplyResult, round: ApplyResult): ApplyResult {
+  return {
+    uploaded: total.uploaded + round.uploaded,
+    found: total.found + round.found,
+    bytes: total.bytes + round.bytes,
+    failed: round.failed,
+    notStarted: round.notStarted,
+    stoppedBy: round.stoppedBy ?? total.stoppedBy,
+  };
+}
+
+function remaining(maxBytes: number | undefined, done: ApplyResult): number | undefined {
+  return maxBytes === undefined ? undefined : Math.max(1, maxBytes - done.bytes);
 }
 
 function finish(ctx: CommandContext, result: ApplyResult, stopReason: 'signal' | 'max-duration' | null): ExitCode {

@@ -55,6 +55,10 @@ export function createClients(config: S3RemoteConfig, env: NodeJS.ProcessEnv): S
     // Responses are still validated whenever S3 returns a full-object checksum.
     requestChecksumCalculation: 'WHEN_REQUIRED',
   };
+  // The SDK warns once per process, on stderr, that its 2027 releases need Node 22. That is for
+  // photosync's maintainers (the lockfile pins the SDK), not for a user, whose nightly cron job
+  // would mail it every time.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const write = new S3Client({ ...base, maxAttempts: 1 });
   const read = new S3Client({ ...base, maxAttempts: 3, retryMode: 'standard' });
   return { write, read };
