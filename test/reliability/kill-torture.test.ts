@@ -5,7 +5,7 @@
  * left, and the state database is intact. N is small in CI; PHOTOSYNC_TORTURE_RUNS=200 runs it
  * at length, and the figures go to test-results/reliability-kill.json (see docs/reliability.md).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -46,7 +46,7 @@ describe('reliability: kill -9 at random points', { tags: ['slow'] }, () => {
     let next = 0;
     const add = (count: number): void => {
       for (let i = 0; i < count; i++, next++) {
-        const size = Math.floor(random() < 0.2 ? 1_000_000 + random() * 2_000_000 : random() * 60_000);
+        const size = Math.floor(random() < 0.1 ? 500_000 + random() * 1_500_000 : random() * 60_000);
         const file = path.join(dir, 'photos', `DCIM/${100 + (next % 3)}APPLE/IMG_${String(next % 40).padStart(4, '0')}-${next}.JPG`);
         mkdirSync(path.dirname(file), { recursive: true });
         writeFileSync(file, photo(next, size));
@@ -71,22 +71,35 @@ describe('reliability: kill -9 at random points', { tags: ['slow'] }, () => {
       }
     };
 
-    const figures = { runs: RUNS, seed, killed: 0, finishedBeforeKill: 0, mutations: 0, itemsLost: 0 };
+    const figures = { runs: RUNS, seed, killed: 0, killedWhileUploading: 0, finishedBeforeKill: 0, mutations: 0, itemsLost: 0 };
+    /** Files on the backups now, temporary ones included. */
+    const held = (): number =>
+      REMOTES.reduce((n, r) => n + (existsSync(path.join(dir, r)) ? readdirSync(path.join(dir, r), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length : 0), 0);
     for (let run = 0; run < RUNS; run++) {
       const child = startCli(['apply', '--transfers', String(1 + Math.floor(random() * 4))], { cwd: dir });
-      const delay = 20 + random() * 900;
-      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      const outcome = await Promise.race([exited.then(() => 'exited' as const), new Promise<'kill'>((r) => setTimeout(() => r('kill'), delay))]);
+      // One kill in five lands anywhere in start-up, scanning and planning; the others a moment
+      // after the first new file (a temporary one included) appears on a backup: mid-upload.
+      const early = random() < 0.2;
+      const delay = early ? 20 + random() * 1500 : random() * 400;
+      const heldBefore = held();
+      let over = false;
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code))).finally(() => (over = true));
+      const uploading = async (): Promise<void> => {
+        while (!over && held() === heldBefore) await new Promise((r) => setTimeout(r, 5));
+      };
+      const killer = (early ? Promise.resolve() : uploading()).then(() => new Promise<'kill'>((r) => setTimeout(() => r('kill'), delay)));
+      const outcome = await Promise.race([exited.then(() => 'exited' as const), killer]);
       if (outcome === 'kill') {
         child.kill('SIGKILL');
         figures.killed++;
       } else figures.finishedBeforeKill++;
       await exited;
+      if (outcome === 'kill' && held() > heldBefore) figures.killedWhileUploading++;
       observe();
-      // The library keeps living between runs: new photos, edits, deletions.
-      const roll = random();
-      if (roll < 0.3) add(1 + Math.floor(random() * 8));
-      else if (roll < 0.45) {
+      // The library keeps living between runs: new photos every time, and now and then an edit
+      // in place or a deletion.
+      add(1 + Math.floor(random() * 12));
+      if (random() < 0.3) {
         const files = [...treeHashes(path.join(dir, 'photos')).keys()];
         const victim = files[Math.floor(random() * files.length)];
         if (victim) {
