@@ -31,6 +31,14 @@ export class WorkerTaskError extends Error {
   }
 }
 
+/**
+ * piscina loads a worker with require() first and import() if that throws. On Node 20.19+
+ * require() of an ES module (our workers) is allowed but can abort the whole process ("IsGraphAsync
+ * must be used on an instantiated module", seen once in a benchmark run); with require(esm) off in
+ * the worker, require throws and piscina takes the import() path, which is sound.
+ */
+const ESM_BY_IMPORT = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : [];
+
 export function createBatchPool<T, R>(options: BatchPoolOptions): BatchPool<T, R> {
   const threads = options.threads ?? availableParallelism();
   // Under the test runner the worker is TypeScript source and needs tsx to load.
@@ -40,7 +48,7 @@ export function createBatchPool<T, R>(options: BatchPoolOptions): BatchPool<T, R
     maxThreads: threads,
     minThreads: Math.min(threads, 2),
     idleTimeout: 1000,
-    ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
+    execArgv: [...(fromSource ? ['--import', 'tsx'] : []), ...ESM_BY_IMPORT],
   });
   const batchFiles = options.batchFiles ?? 32;
   const batchBytes = options.batchBytes ?? 16 * 1024 * 1024;
