@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ApacheServer } from '../../test/helpers/servers/apache.ts';
 import type { S3rverHandle } from '../../test/helpers/servers/s3rver.ts';
 import type { BenchContext, Scenario } from '../context.ts';
+import type { Sizes } from '../profiles.ts';
 import { interleave, runOnce, type Contender, type Run } from '../measure.ts';
 import { seconds, type Row } from '../results.ts';
 import { countByKind, requestLog } from '../servers.ts';
@@ -98,28 +99,43 @@ function requestRow(id: string, title: string, files: number, m: Awaited<ReturnT
   };
 }
 
-export const noopS3: Scenario = {
-  id: 'noop-s3',
-  rows: ['noop-s3'],
-  async run(ctx) {
-    const n = ctx.sizes.s3NoopFiles;
-    const server = await ctx.servers.s3rver();
-    const lib = ctx.libraries.small(n);
-    const pair = s3Pair(path.join(ctx.work, 'noop-s3'), server, lib, 'noop');
-    const m = await remoteNoop(ctx, server, pair, lib, n);
-    return [requestRow('noop-s3', `no-op run against S3 (s3rver) after an upload of ${n.toLocaleString('en')} files`, n, m, 'counted from s3rver\'s request log (every request that reached it)')];
-  },
-};
+/** A no-op scenario against one of the servers: upload once with each tool, then count what no-op runs send. */
+function remoteNoopScenario<S extends ApacheServer | S3rverHandle>(spec: {
+  readonly id: string;
+  readonly files: (sizes: Sizes) => number;
+  readonly server: (ctx: BenchContext) => Promise<S>;
+  readonly pair: (dir: string, server: S, lib: string) => RemotePair;
+  /** "S3 (s3rver)", "WebDAV (Apache)" */
+  readonly where: string;
+  readonly counted: string;
+}): Scenario {
+  return {
+    id: spec.id,
+    rows: [spec.id],
+    async run(ctx) {
+      const n = spec.files(ctx.sizes);
+      const server = await spec.server(ctx);
+      const lib = ctx.libraries.small(n);
+      const m = await remoteNoop(ctx, server, spec.pair(path.join(ctx.work, spec.id), server, lib), lib, n);
+      return [requestRow(spec.id, `no-op run against ${spec.where} after an upload of ${n.toLocaleString('en')} files`, n, m, spec.counted)];
+    },
+  };
+}
 
-export const noopWebdav: Scenario = {
+export const noopS3 = remoteNoopScenario({
+  id: 'noop-s3',
+  files: (sizes) => sizes.s3NoopFiles,
+  server: (ctx) => ctx.servers.s3rver(),
+  pair: (dir, server, lib) => s3Pair(dir, server, lib, 'noop'),
+  where: 'S3 (s3rver)',
+  counted: "counted from s3rver's request log (every request that reached it)",
+});
+
+export const noopWebdav = remoteNoopScenario({
   id: 'noop-webdav',
-  rows: ['noop-webdav'],
-  async run(ctx) {
-    const n = ctx.sizes.webdavNoopFiles;
-    const apache = await ctx.servers.webdav();
-    const lib = ctx.libraries.small(n);
-    const pair = webdavPair(path.join(ctx.work, 'noop-webdav'), apache, lib, 'noop');
-    const m = await remoteNoop(ctx, apache, pair, lib, n);
-    return [requestRow('noop-webdav', `no-op run against WebDAV (Apache) after an upload of ${n.toLocaleString('en')} files`, n, m, "counted from Apache's access log")];
-  },
-};
+  files: (sizes) => sizes.webdavNoopFiles,
+  server: (ctx) => ctx.servers.webdav(),
+  pair: (dir, server, lib) => webdavPair(dir, server, lib, 'noop'),
+  where: 'WebDAV (Apache)',
+  counted: "counted from Apache's access log",
+});
