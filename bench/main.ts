@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Libraries, type BenchContext } from './context.ts';
 import { machine, versions } from './machine.ts';
+import { crashes } from './measure.ts';
 import { isProfile, resolveSizes } from './profiles.ts';
 import { METHOD, writeResults, type Results } from './report.ts';
 import type { Row } from './results.ts';
@@ -92,6 +93,7 @@ async function main(argv: readonly string[]): Promise<number> {
     flags: FLAGS,
     rows,
     failures,
+    crashes: [...crashes],
   };
   writeResults(results, jsonFile, mdFile);
   log(`wrote ${jsonFile} and ${mdFile}`);

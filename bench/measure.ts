@@ -26,6 +26,27 @@ export interface Run {
 
 let runs = 0;
 
+/** A run that ended with a non-zero exit, or killed by a signal (a crash: exit 128+N, or `signal`). */
+export class RunFailed extends Error {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  constructor(message: string, code: number | null, signal: NodeJS.Signals | null) {
+    super(message);
+    this.code = code;
+    this.signal = signal;
+  }
+
+  get crashed(): boolean {
+    return this.signal !== null || (this.code !== null && this.code >= 128);
+  }
+}
+
+/**
+ * Runs that crashed and were run again, in this process: a crash is a finding about the tool
+ * (reported with the results), not a measurement, and one crash should not cost a whole scenario.
+ */
+export const crashes: string[] = [];
+
 /** Runs one command to its end; a non-zero exit is an error naming the command and its stderr. */
 export async function runOnce(command: Command, logDir: string): Promise<Run> {
   mkdirSync(logDir, { recursive: true });
@@ -37,6 +58,7 @@ export async function runOnce(command: Command, logDir: string): Promise<Run> {
   const err = openSync(stderrFile, 'w');
   const started = process.hrtime.bigint();
   let code: number | null;
+  let signal: NodeJS.Signals | null = null;
   try {
     code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(GNU_TIME, ['-f', '%e %M', '-o', timeFile, ...command.argv], {
@@ -45,7 +67,10 @@ export async function runOnce(command: Command, logDir: string): Promise<Run> {
         stdio: ['ignore', out, err],
       });
       child.on('error', reject);
-      child.on('exit', (c) => resolve(c));
+      child.on('exit', (c, sig) => {
+        signal = sig;
+        resolve(c);
+      });
     });
   } finally {
     closeSync(out);
@@ -54,7 +79,7 @@ export async function runOnce(command: Command, logDir: string): Promise<Run> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) {
     const stderr = readFileSync(stderrFile, 'utf8').slice(-2000);
-    throw new Error(`exit ${code}: ${command.argv.join(' ')}\n${stderr}`);
+    throw new RunFailed(`exit ${code ?? signal}: ${command.argv.join(' ')}\n${stderr}`, code, signal);
   }
   // GNU time writes "Command exited with non-zero status" lines before its format; the last line is ours.
   const last = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
@@ -90,7 +115,15 @@ export async function interleave(reps: number, contenders: readonly Contender[],
     for (const i of order) {
       const contender = contenders[i]!;
       await contender.prepare?.(rep);
-      const run = await runOnce(contender.command(rep), logDir);
+      let run: Run;
+      try {
+        run = await runOnce(contender.command(rep), logDir);
+      } catch (err) {
+        if (!(err instanceof RunFailed && err.crashed)) throw err;
+        crashes.push(`${contender.label}, repetition ${rep + 1}: ${err.message.slice(0, 600)}`);
+        await contender.prepare?.(rep);
+        run = await runOnce(contender.command(rep), logDir);
+      }
       await contender.check?.(run, rep);
       await contender.cleanup?.(rep);
       series[i]!.seconds.push(run.seconds);

@@ -19,6 +19,8 @@ export interface Results {
   readonly rows: readonly Row[];
   /** Scenarios that could not be measured, with the reason: never silently left out. */
   readonly failures: readonly { readonly scenario: string; readonly error: string }[];
+  /** Runs that crashed (killed by a signal, or exit 128+N) and were run once more: a finding about the tool. */
+  readonly crashes: readonly string[];
 }
 
 export const METHOD = {
@@ -68,6 +70,10 @@ export function markdown(r: Results): string {
         .concat(' |'),
     ),
     ...r.failures.map((f) => `| **${cell(f.scenario)}** | not measured | – | – | – | **error** | – | ${cell(f.error.split('\n')[0] ?? '')} |`),
+    '',
+    ...(r.crashes.length
+      ? ['', `**Crashes** (the run was repeated once; the crash is a bug to look at, not a measurement):`, '', ...r.crashes.map((c) => `- ${cell(c.split('\n').slice(0, 2).join(' — '))}`)]
+      : []),
     '',
     'The ratio is what the target is about; what it divides is in the JSON file (`ratioMeaning`) and below.',
     '',

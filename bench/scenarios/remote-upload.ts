@@ -25,29 +25,25 @@ interface Upload {
 }
 
 async function upload(ctx: BenchContext, u: Upload): Promise<Row> {
-  const pairs = new Map<string, RemotePair>();
-  const pairFor = async (tool: string, rep: number): Promise<RemotePair> => {
-    const key = `${tool}-${rep}`;
-    let pair = pairs.get(key);
-    if (!pair) {
-      pair = await u.pair(path.join(ctx.work, u.id, key), `${u.id}-${key}`);
-      pairs.set(key, pair);
-    }
-    return pair;
-  };
+  // A new folder (or prefix) and a new photosync state each time, a repeated crashed run included.
+  let made = 0;
   const current = new Map<string, RemotePair>();
+  const fresh = async (tool: string): Promise<void> => {
+    const key = `${tool}-${++made}`;
+    current.set(tool, await u.pair(path.join(ctx.work, u.id, key), `${u.id}-${key}`));
+  };
   const [ps, rc] = await interleave(
     ctx.sizes.reps,
     [
       {
         label: 'photosync apply',
-        prepare: async (rep) => void current.set('photosync', await pairFor('photosync', rep)),
+        prepare: () => fresh('photosync'),
         command: () => photosync(current.get('photosync')!.photosync, ['apply']),
         check: (run) => checkApplied(run, { uploaded: u.files }),
       },
       {
         label: 'rclone copy',
-        prepare: async (rep) => void current.set('rclone', await pairFor('rclone', rep)),
+        prepare: () => fresh('rclone'),
         command: () => {
           const pair = current.get('rclone')!;
           return rclone(pair.rclone, [...rcloneCopyArgs(pair, u.lib)]);
@@ -57,7 +53,7 @@ async function upload(ctx: BenchContext, u: Upload): Promise<Row> {
     ctx.logDir,
   );
   const rate = (s: number): number => (u.unit === 'files/s' ? u.files / s : u.bytes / MB / s);
-  const transfers = pairs.get('rclone-0')?.transfers;
+  const transfers = current.get('rclone')?.transfers;
   const p = derived(ps!, u.unit, rate, `photosync apply (transfers ${transfers})`);
   const r = derived(rc!, u.unit, rate, `rclone copy --transfers ${transfers}`);
   const ratio = p.median / r.median;
