@@ -1,0 +1,96 @@
+/**
+ * First backup to a local folder: photosync apply, rclone copy and cp -r over the same library,
+ * each into a destination (and, for photosync, a state) made fresh for every repetition.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { BenchContext, Scenario } from '../context.ts';
+import { countFiles } from '../library.ts';
+import { interleave, type Contender } from '../measure.ts';
+import { seconds, type Row } from '../results.ts';
+import { checkApplied, cp, photosync, photosyncSetup, rclone, rcloneSetup, TRANSFERS } from '../tools.ts';
+
+async function firstBackup(ctx: BenchContext, id: string, lib: string, files: number): Promise<{ photosync: Row['photosync']; rclone: Row['photosync']; cp: Row['photosync'] }> {
+  const root = path.join(ctx.work, id);
+  const dst = (tool: string, rep: number): string => path.join(root, `${tool}-${rep}`);
+  const fresh = (dir: string): void => rmSync(dir, { recursive: true, force: true });
+  const landed = (dir: string): void => {
+    const n = countFiles(dir);
+    if (n !== files) throw new Error(`${dir} holds ${n} files, expected ${files}`);
+  };
+  const rc = rcloneSetup(path.join(root, 'rclone'));
+  const psSetup = (rep: number) =>
+    photosyncSetup(path.join(root, `photosync-config-${rep}`), { type: 'local', path: lib }, ['type: local', `path: ${JSON.stringify(dst('photosync', rep))}`, `transfers: ${TRANSFERS.local}`]);
+  const contenders: Contender[] = [
+    {
+      label: 'photosync apply',
+      prepare: (rep) => {
+        fresh(dst('photosync', rep));
+        fresh(path.join(root, `photosync-config-${rep}`));
+        psSetup(rep);
+      },
+      command: (rep) => photosync(psSetup(rep), ['apply']),
+      check: (run, rep) => {
+        checkApplied(run, { uploaded: files });
+        landed(dst('photosync', rep));
+      },
+      cleanup: (rep) => fresh(dst('photosync', rep)),
+    },
+    {
+      label: `rclone copy --transfers ${TRANSFERS.local}`,
+      prepare: (rep) => fresh(dst('rclone', rep)),
+      command: (rep) => rclone(rc, ['copy', lib, dst('rclone', rep), '--transfers', String(TRANSFERS.local)]),
+      check: (_run, rep) => landed(dst('rclone', rep)),
+      cleanup: (rep) => fresh(dst('rclone', rep)),
+    },
+    {
+      label: 'cp -r',
+      prepare: (rep) => fresh(dst('cp', rep)),
+      command: (rep) => cp(lib, dst('cp', rep)),
+      check: (_run, rep) => landed(dst('cp', rep)),
+      cleanup: (rep) => fresh(dst('cp', rep)),
+    },
+  ];
+  const [ps, rcl, cpy] = await interleave(ctx.sizes.reps, contenders, ctx.logDir);
+  return { photosync: seconds(ps!), rclone: seconds(rcl!), cp: seconds(cpy!) };
+}
+
+export const firstBackupLocal: Scenario = {
+  id: 'first-backup-local',
+  rows: ['local-small', 'local-big'],
+  async run(ctx) {
+    const rows: Row[] = [];
+    const { localSmallFiles: small, localBigFiles: big, smallKib, bigMib } = ctx.sizes;
+
+    const s = await firstBackup(ctx, 'local-small', ctx.libraries.small(small), small);
+    const smallRatio = s.photosync.median / s.rclone.median;
+    rows.push({
+      id: 'local-small',
+      title: `first backup, ${small.toLocaleString('en')} small files (~${smallKib} KiB), local → local folder`,
+      target: "≤ 1.0× rclone's time",
+      photosync: s.photosync,
+      baseline: s.rclone,
+      ratio: smallRatio,
+      ratioMeaning: 'photosync time ÷ rclone time',
+      met: smallRatio <= 1.0,
+      metrics: { cpSeconds: s.cp.median, photosyncFilesPerSecond: small / s.photosync.median, rcloneFilesPerSecond: small / s.rclone.median },
+      notes: [`cp -r: ${s.cp.median.toFixed(2)} s`, 'photosync fsyncs each file and its folder, hashes and verifies it, and journals it; rclone and cp do not fsync'],
+    });
+
+    const b = await firstBackup(ctx, 'local-big', ctx.libraries.big(big), big);
+    const bigRatio = b.photosync.median / b.cp.median;
+    rows.push({
+      id: 'local-big',
+      title: `first backup, ${big.toLocaleString('en')} × ${bigMib} MiB, local → local folder`,
+      target: '≤ 1.2× `cp -r`',
+      photosync: b.photosync,
+      baseline: b.cp,
+      ratio: bigRatio,
+      ratioMeaning: 'photosync time ÷ cp -r time',
+      met: bigRatio <= 1.2,
+      metrics: { rcloneSeconds: b.rclone.median, photosyncMBps: (big * bigMib * 1.048576) / b.photosync.median, cpMBps: (big * bigMib * 1.048576) / b.cp.median },
+      notes: [`rclone copy: ${b.rclone.median.toFixed(2)} s`, 'cp -r neither hashes nor fsyncs; the page cache absorbs its writes'],
+    });
+    return rows;
+  },
+};
