@@ -59,8 +59,17 @@ export interface ApplyOptions {
 export interface FailedAction {
   readonly action: UploadAction;
   readonly error: string;
-  /** The name held other content the plan did not know of; a fresh plan avoids it. */
-  readonly nameTaken?: true;
+  /**
+   * What the caller can do about it: `name-taken` (the name held other content the plan did not
+   * know of; a fresh plan avoids it), `auth` (the remote needs signing in again).
+   */
+  readonly reason?: 'name-taken' | 'auth';
+}
+
+function failureReason(err: unknown): FailedAction['reason'] {
+  if (err instanceof NameTakenError) return 'name-taken';
+  if (err instanceof AuthError || isRemoteError(err, 'auth')) return 'auth';
+  return undefined;
 }
 
 export interface ApplyResult {
@@ -149,7 +158,7 @@ export async function executePlan(
       return;
     }
     if (queue.halted) {
-      fail(action, queue.halted.message);
+      fail(action, queue.halted.message, failureReason(queue.halted));
       return;
     }
     bytesStarted += action.size;
@@ -171,13 +180,13 @@ export async function executePlan(
       if ((isRemoteError(err) && HALTING.has(err.failure)) || err instanceof AuthError) {
         queue.halted = err as PhotosyncError;
       }
-      fail(action, err instanceof Error ? err.message : String(err), err instanceof NameTakenError);
+      fail(action, err instanceof Error ? err.message : String(err), failureReason(err));
     }
   };
 
-  const fail = (action: UploadAction, message: string, nameTaken = false): void => {
+  const fail = (action: UploadAction, message: string, reason?: FailedAction['reason']): void => {
     run.failed(action, message);
-    failed.push(nameTaken ? { action, error: message, nameTaken } : { action, error: message });
+    failed.push(reason ? { action, error: message, reason } : { action, error: message });
     emit({ type: 'failed', action, error: message });
   };
 

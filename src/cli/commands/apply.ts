@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApplyFailedError, InputError, UsageError } from '../../errors.ts';
+import { ApplyFailedError, AuthError, InputError, UsageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { BandwidthLimiter, parseBwLimit } from '../../executor/bandwidth.ts';
 import type { ApplyResult } from '../../executor/execute.ts';
@@ -66,7 +66,7 @@ export async function applyCommand(ctx: CommandContext, planPath: string | undef
             return ExitCode.Ok;
           }
           total = addRound(total, applied.result);
-          const taken = applied.result.failed.filter((f) => f.nameTaken).length;
+          const taken = applied.result.failed.filter((f) => f.reason === 'name-taken').length;
           if (taken === 0 || round === MAX_ROUNDS || total.stoppedBy || control.reason()) break;
           out.note(`${plural(taken, 'name')} held other content the state did not know of; planning again`);
           ctx.log.info('apply.replan', { round, namesTaken: taken });
@@ -171,9 +171,15 @@ function finish(ctx: CommandContext, result: ApplyResult, stopReason: 'signal' |
   if (result.failed.length > 0) {
     const lines = result.failed.slice(0, 50).map((f) => `  ${f.action.remote}: ${f.action.to} (from ${f.action.source}:${f.action.from}): ${f.error}`);
     if (!out.json) for (const line of lines) ctx.io.stderr.write(`${line}\n`);
-    throw new ApplyFailedError(`${plural(result.failed.length, 'item')} failed; everything else was done and journalled`, {
-      hint: 'run "photosync apply" again to retry them (failures that repeat say what needs fixing)',
-    });
+    const signedOut = [...new Set(result.failed.filter((f) => f.reason === 'auth').map((f) => f.action.remote))];
+    const message = `${plural(result.failed.length, 'item')} failed; everything else was done and journalled`;
+    if (signedOut.length > 0) {
+      // Exit code 5, so a scheduled run tells its owner what to do rather than just "failed".
+      throw new AuthError(message, {
+        hint: `${signedOut.join(', ')} need${signedOut.length === 1 ? 's' : ''} signing in again ("photosync auth login NAME", or "photosync auth set NAME" for a WebDAV password), then run "photosync apply" again`,
+      });
+    }
+    throw new ApplyFailedError(message, { hint: 'run "photosync apply" again to retry them (failures that repeat say what needs fixing)' });
   }
   if (stoppedBy === 'signal') return ExitCode.Interrupted;
   if (stoppedBy === 'max-duration' || stoppedBy === 'max-transfer') return ExitCode.LimitReached;
