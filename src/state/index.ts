@@ -4,7 +4,8 @@ import { Journal } from './journal.ts';
 import { acquireLock, type HeldLock, type LockOptions } from './lock.ts';
 import { ScanCache } from './scan-cache.ts';
 import { UploadSessions } from './upload-sessions.ts';
-import { bumpSerial, openDatabase, readBasis, type Db, type StateBasis } from './store.ts';
+import { StateError } from '../errors.ts';
+import { bumpSerial, openDatabase, readBasis, REBUILD_HINT, type Db, type StateBasis } from './store.ts';
 
 export class State {
   readonly scanCache: ScanCache;
@@ -25,7 +26,18 @@ export class State {
   }
 
   static open(file: string): State {
-    return new State(file, openDatabase(file));
+    const db = openDatabase(file);
+    try {
+      return new State(file, db);
+    } catch (err) {
+      db.close();
+      // The statements are prepared here: a table without the columns they name means the file's
+      // schema is not the one its version number promises (a development build's database).
+      if ((err as { code?: unknown }).code === 'SQLITE_ERROR') {
+        throw new StateError(`the state database ${file} does not have the tables this photosync expects`, { hint: REBUILD_HINT, cause: err });
+      }
+      throw err;
+    }
   }
 
   basis(): StateBasis {
