@@ -7,19 +7,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REMOTE_DEFAULTS } from '../src/config/normalize.ts';
 import type { Command, Run } from './measure.ts';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const PHOTOSYNC_CLI = path.join(REPO, 'dist', 'cli', 'bin.js');
 
 /** Parallel transfers photosync uses per remote kind by default; rclone is given the same. */
-export const TRANSFERS = { local: 4, webdav: 8, s3: 8 } as const;
+export const TRANSFERS = { local: REMOTE_DEFAULTS.local.transfers, webdav: REMOTE_DEFAULTS.webdav.transfers, s3: REMOTE_DEFAULTS.s3.transfers } as const;
 
 export const FLAGS = {
-  photosync: 'node dist/cli/bin.js apply|plan --config <scenario config> --json; defaults otherwise (transfers: local 4, webdav 8, s3 8; webdav verify: readback; local: fsync + hard-link publish)',
-  rcloneLocal: 'rclone copy SRC DST --transfers 4 (size + modtime comparison, its default; no --checksum)',
-  rcloneWebdav: 'rclone copy SRC dav:PATH --transfers 8; RCLONE_CONFIG with [dav] type=webdav, url=<Apache share>, vendor=other, user, pass=<rclone obscure>',
-  rcloneS3: 'rclone copy SRC :s3:BUCKET/PREFIX --transfers 8 --s3-provider Other --s3-endpoint <s3rver> --s3-force-path-style --s3-env-auth --fast-list (s3rver answers delimited listings without CommonPrefixes, so without --fast-list rclone re-uploads everything on every run; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, as photosync)',
+  photosync: `node dist/cli/bin.js apply|plan --config <scenario config> --json; defaults otherwise (transfers: local ${TRANSFERS.local}, webdav ${TRANSFERS.webdav}, s3 ${TRANSFERS.s3}; webdav verify: readback; local: each file synced (one sync -f per batch where the file system allows) and published by hard link)`,
+  rcloneLocal: `rclone copy SRC DST --transfers ${TRANSFERS.local} (size + modtime comparison, its default; no --checksum)`,
+  rcloneWebdav: `rclone copy SRC dav:PATH --transfers ${TRANSFERS.webdav}; RCLONE_CONFIG with [dav] type=webdav, url=<Apache share>, vendor=other, user, pass=<rclone obscure>`,
+  rcloneS3: `rclone copy SRC :s3:BUCKET/PREFIX --transfers ${TRANSFERS.s3} --s3-provider Other --s3-endpoint <s3rver> --s3-force-path-style --s3-env-auth --fast-list (s3rver answers delimited listings without CommonPrefixes, so without --fast-list rclone re-uploads everything on every run; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, as photosync)`,
   cp: 'cp -r SRC DST',
   rawHash: 'node --import tsx bench/raw-hash.ts: one worker thread per core, each reading its share of the files with 1 MiB reads and hashing them (SHA-256, OpenSSL); time from the first read to the last digest, process start excluded',
 } as const;

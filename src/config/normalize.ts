@@ -84,8 +84,8 @@ interface RawConfig {
   remotes: Record<string, RawRemote>;
 }
 
-/** Where each kind of remote usually lives, for the 3-2-1 count when the config does not say. */
-const DEFAULTS: Record<RemoteType, { media: MediaKind; offsite: boolean; transfers: number }> = {
+/** Where each kind of remote usually lives (for the 3-2-1 count) and how many files it takes at once, when the config does not say. */
+export const REMOTE_DEFAULTS: Record<RemoteType, { media: MediaKind; offsite: boolean; transfers: number }> = {
   // Local copies run in worker threads; a deeper queue keeps them busy between small files.
   local: { media: 'external-disk', offsite: false, transfers: 16 },
   webdav: { media: 'nas', offsite: false, transfers: 8 },
@@ -158,7 +158,7 @@ function normalizeVerify(raw: NonNullable<RawConfig['verify']>, problems: Normal
 }
 
 function normalizeRemote(name: string, r: RawRemote, defaultLayout: string, resolve: (p: string) => string): RemoteConfig {
-  const defaults = DEFAULTS[r.type];
+  const defaults = REMOTE_DEFAULTS[r.type];
   const common = {
     name,
     layout: r.layout ?? defaultLayout,
