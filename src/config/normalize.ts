@@ -124,7 +124,7 @@ export function normalizeConfig(
 
   const remotes: RemoteConfig[] = Object.entries(raw.remotes).map(([name, r]) => {
     if (r.layout !== undefined) checkLayout(r.layout, ['remotes', name, 'layout'], problems);
-    return normalizeRemote(name, r, defaultLayout, resolve);
+    return normalizeRemote(name, r, defaultLayout, resolve, ctx.env);
   });
 
   checkOverlaps(sources, remotes, problems);
@@ -157,7 +157,13 @@ function normalizeVerify(raw: NonNullable<RawConfig['verify']>, problems: Normal
   return { when: parsed.when, sample };
 }
 
-function normalizeRemote(name: string, r: RawRemote, defaultLayout: string, resolve: (p: string) => string): RemoteConfig {
+function normalizeRemote(
+  name: string,
+  r: RawRemote,
+  defaultLayout: string,
+  resolve: (p: string) => string,
+  env: NodeJS.ProcessEnv,
+): RemoteConfig {
   const defaults = REMOTE_DEFAULTS[r.type];
   const common = {
     name,
@@ -195,7 +201,8 @@ function normalizeRemote(name: string, r: RawRemote, defaultLayout: string, reso
         type: 's3',
         bucket: r.bucket!,
         prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
-        region: r.region ?? 'us-east-1',
+        // The AWS tools' own order: the config, then the environment, then the SDK's default region.
+        region: r.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
         endpoint: r.endpoint ?? null,
         forcePathStyle: r.forcePathStyle ?? r.endpoint !== undefined,
         profile: r.profile ?? null,

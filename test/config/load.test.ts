@@ -46,6 +46,23 @@ describe('config: load', () => {
     expect(parseConfig(FILE, reordered, { PHOTOSYNC_STATE_DIR: '/var/lib/ps' }).hash).toBe(config.hash);
   });
 
+  it('takes an S3 region from the config, else from AWS_REGION or AWS_DEFAULT_REGION, as the AWS tools do', () => {
+    const yaml = (region: string) => `version: 1
+sources:
+  phone: {type: local, path: ./DCIM}
+remotes:
+  offsite: {type: s3, bucket: photos${region}}
+`;
+    const regionOf = (extra: string, env: NodeJS.ProcessEnv) => {
+      const [remote] = parseConfig(FILE, yaml(extra), env).remotes;
+      return remote?.type === 's3' ? remote.region : undefined;
+    };
+    expect(regionOf('', {})).toBe('us-east-1');
+    expect(regionOf('', { AWS_DEFAULT_REGION: 'eu-west-3' })).toBe('eu-west-3');
+    expect(regionOf('', { AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'eu-west-3' })).toBe('eu-central-1');
+    expect(regionOf(', region: ap-south-1', { AWS_REGION: 'eu-central-1' })).toBe('ap-south-1');
+  });
+
   it('reports an unknown key at its line and column, with the likely intended key', () => {
     const found = problems(VALID.replace('    path: ./DCIM', '    paht: ./DCIM'));
     // The typo explains the missing "path": one problem, not two.
