@@ -39,6 +39,6 @@ export class CommandContext {
   }
 
   async openSession(): Promise<Session> {
-    return Session.open(this.loadConfig(), this.io.env, { interactive: this.io.stdout.isTTY === true && this.io.stderr.isTTY === true });
+    return Session.open(this.loadConfig(), this.io.env);
   }
 }

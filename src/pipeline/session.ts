@@ -28,24 +28,21 @@ export class Session {
   readonly config: Config;
   readonly state: State;
   readonly remotes: readonly RemoteHandle[];
-  /** Whether a person is there to answer prompts (never under cron). */
-  readonly interactive: boolean;
   private readonly opened = new Map<string, Remote>();
 
-  private constructor(config: Config, state: State, remotes: RemoteHandle[], interactive: boolean) {
+  private constructor(config: Config, state: State, remotes: RemoteHandle[]) {
     this.config = config;
     this.state = state;
     this.remotes = remotes;
-    this.interactive = interactive;
   }
 
   /** Secrets by where the remote keeps them: the OS keychain, or the 0600 file beside the state. */
   readonly secrets = (kind: 'keychain' | 'file'): SecretStore => secretStoreFor(kind, this.config.statePath);
 
-  static async open(config: Config, env: NodeJS.ProcessEnv, options: { interactive?: boolean } = {}): Promise<Session> {
+  static async open(config: Config, env: NodeJS.ProcessEnv): Promise<Session> {
     const state = State.open(config.statePath);
     const handles: RemoteHandle[] = [];
-    const session = new Session(config, state, handles, options.interactive ?? false);
+    const session = new Session(config, state, handles);
     for (const remoteConfig of config.remotes) {
       const record = state.inventories.remote(remoteIdentity(remoteConfig), remoteConfig.name, remoteConfig.type);
       const handle: RemoteHandle = {
@@ -57,7 +54,7 @@ export class Session {
             // Nothing recorded there yet: the remote may create its root folder (a local remote
             // refuses to once it holds files, as a missing folder then means an unmounted drive).
             const firstUse = state.inventories.count(handle.record.id) === 0;
-            remote = await createRemote(remoteConfig, { firstUse, env, secrets: session.secrets, interactive: session.interactive });
+            remote = await createRemote(remoteConfig, { firstUse, env, secrets: session.secrets });
             session.opened.set(remoteConfig.name, remote);
           }
           return remote;

@@ -13,8 +13,6 @@ export interface RemoteContext {
   readonly env: NodeJS.ProcessEnv;
   /** Where passwords and OAuth tokens live (OS keychain, or the 0600 file store), by remote name. */
   readonly secrets: (kind: 'keychain' | 'file') => SecretStore;
-  /** A scheduled run never prompts: an expired grant fails that remote with the command to run. */
-  readonly interactive: boolean;
 }
 
 export interface RemoteDefinition<C extends RemoteConfig> {

@@ -404,7 +404,7 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
   it('is what the registry makes of a gdrive config', async () => {
     const config = configFor(`Backups/registry-${++folders}`);
     const store = signedIn();
-    const remote = await createRemote(config, { firstUse: true, env: {}, secrets: () => store, interactive: false });
+    const remote = await createRemote(config, { firstUse: true, env: {}, secrets: () => store });
     expect(remote).toBeInstanceOf(GdriveRemote);
     expect(remote.hashes).toEqual(['sha256', 'md5']);
     await remote.create('r.jpg', bodyFrom(Buffer.from('via registry'), remote).body);

@@ -334,13 +334,13 @@ describe('remote: onedrive registry', () => {
   it('is created from its config without touching the network', async () => {
     const emuLike = { clientId: 'c', apiUrl: 'https://graph.example.test/v1.0', tokenUrl: 'https://login.example.test/token', drive: { driveType: 'personal' } };
     const config = onedriveConfig(emuLike as unknown as OneDriveEmulator, { path: '/Photos' });
-    const remote = await createRemote(config, { firstUse: true, env: {}, interactive: false, secrets: () => memoryStore() });
+    const remote = await createRemote(config, { firstUse: true, env: {}, secrets: () => memoryStore() });
     expect(remote).toMatchObject({ type: 'onedrive', identity: 'onedrive:od:c:consumers:/Photos', hashes: ['quickxor'] });
   });
 
   it('refuses an http api_url, which the Graph client would send no token to', async () => {
     const emuLike = { clientId: 'c', apiUrl: 'http://127.0.0.1:1/v1.0', tokenUrl: 'x', drive: { driveType: 'personal' } };
     const config = onedriveConfig(emuLike as unknown as OneDriveEmulator);
-    await expect(createRemote(config, { firstUse: true, env: {}, interactive: false, secrets: () => memoryStore() })).rejects.toThrow(/not https/);
+    await expect(createRemote(config, { firstUse: true, env: {}, secrets: () => memoryStore() })).rejects.toThrow(/not https/);
   });
 });

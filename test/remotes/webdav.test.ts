@@ -151,7 +151,7 @@ describe('webdav remote on Apache httpd', { tags: ['slow'] }, () => {
 
   it('without any password, the first 401 names both ways to give one', async () => {
     const config = webdavConfig(`${apache().url}/no-password`, { passwordEnv: 'NAS_PASSWORD' });
-    const context = { firstUse: true, env: {}, interactive: false, secrets: () => memoryStore() };
+    const context = { firstUse: true, env: {}, secrets: () => memoryStore() };
     const remote = await createRemote(config, context);
     const err = await remote.stat('a.jpg').catch((e: unknown) => e);
     expect(isRemoteError(err, 'auth')).toBe(true);

@@ -15,7 +15,6 @@ function context(env: NodeJS.ProcessEnv, store: SecretStore) {
     ctx: {
       firstUse: true,
       env,
-      interactive: false,
       secrets: (kind: 'keychain' | 'file') => {
         asked.push(kind);
         return store;
