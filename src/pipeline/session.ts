@@ -106,7 +106,15 @@ export class Session {
     for (const row of candidates) {
       const stat = await remote.stat(row.path);
       if (!stat) continue;
-      const sha256 = stat.hashes.sha256 ?? (await hashRemoteFile(remote, row.path));
+      let sha256: string;
+      try {
+        sha256 = stat.hashes.sha256 ?? (await hashRemoteFile(remote, row.path));
+      } catch (err) {
+        // A file that cannot be read (an S3 object in Glacier, one gone since the listing) stays
+        // unidentified: its name is still avoided, only its content is not recognised.
+        if (isRemoteError(err, 'fatal') || isRemoteError(err, 'not-found')) continue;
+        throw err;
+      }
       this.state.inventories.record(handle.record.id, { ...row, sha256 });
     }
     this.state.bumpSerial();
