@@ -63,6 +63,15 @@ remotes:
     expect(regionOf(', region: ap-south-1', { AWS_REGION: 'eu-central-1' })).toBe('ap-south-1');
   });
 
+  it('reads a quota in any case of unit, as the command line does (500G, 500gb, 1.5 TiB)', () => {
+    const quotaOf = (quota: string) =>
+      parseConfig(FILE, `version: 1\nsources:\n  phone: {type: local, path: ./DCIM}\nremotes:\n  usb: {type: local, path: /mnt/usb, quota: ${quota}}\n`, {}).remotes[0]?.quotaBytes;
+    expect(quotaOf('500G')).toBe(500 * 1024 ** 3);
+    expect(quotaOf('500gb')).toBe(500 * 1024 ** 3);
+    expect(quotaOf('1.5 TiB')).toBe(1.5 * 1024 ** 4);
+    expect(problems(`version: 1\nsources:\n  phone: {type: local, path: ./DCIM}\nremotes:\n  usb: {type: local, path: /mnt/usb, quota: lots}\n`).join('\n')).toContain('remotes.usb.quota');
+  });
+
   it('reports an unknown key at its line and column, with the likely intended key', () => {
     const found = problems(VALID.replace('    path: ./DCIM', '    paht: ./DCIM'));
     // The typo explains the missing "path": one problem, not two.
