@@ -285,6 +285,18 @@ describe('remote: dropbox', { tags: ['slow'] }, () => {
     expect(err.failure).toBe('unavailable');
   });
 
+  it('does not recreate a vanished folder on upload either (Dropbox would make it silently)', async () => {
+    const first = fresh();
+    const base = `/Photos ${folders}`;
+    await first.create('2024/a.jpg', bodyFrom(Buffer.from('a'), first).body);
+    emu.ns.remove(base); // moved away by the user
+    const later = dropboxRemote(emu, { config: { path: base }, remote: { mayCreateRoot: false } });
+    const err = await failure(later.create('2024/b.jpg', bodyFrom(Buffer.from('b'), later).body));
+    expect(err.failure).toBe('unavailable');
+    expect(err.message).toContain('was it moved or renamed?');
+    expect(emu.ns.items.has(base.toLowerCase())).toBe(false);
+  });
+
   it('reports quota for individual and team accounts', async () => {
     const remote = fresh();
     emu.ns.allocated = emu.ns.used + 5000;
@@ -313,12 +325,12 @@ describe('remote: dropbox', { tags: ['slow'] }, () => {
       firstUse: true,
       env: {},
       secrets: () => store,
-      interactive: false,
+     
     });
     expect([remote.type, remote.identity, remote.hashes]).toEqual(['dropbox', `dropbox:reg:${emu.clientId}:/Photos ${folders}`, ['dropbox']]);
     await remote.create('r.jpg', bodyFrom(Buffer.from('via registry'), remote).body);
     expect((await readAll(remote, 'r.jpg')).toString()).toBe('via registry');
-    const unsigned = await createRemote(dropboxConfig(emu, { name: 'nobody' }), { firstUse: true, env: {}, secrets: () => memoryStore(), interactive: false });
+    const unsigned = await createRemote(dropboxConfig(emu, { name: 'nobody' }), { firstUse: true, env: {}, secrets: () => memoryStore() });
     await expect(unsigned.stat('x.jpg')).rejects.toThrow(/not signed in/);
   });
 });

@@ -48,6 +48,7 @@ export class DropboxRemote implements Remote {
   private readonly upload: UploadContext;
   /** Sessions of uploads the executor gave no ResumeSlot: a retry in this process still resumes. */
   private readonly sessions = new Map<string, string>();
+  private rootChecked: Promise<void> | undefined;
 
   constructor(config: DropboxRemoteConfig, options: DropboxRemoteOptions) {
     this.name = config.name;
@@ -118,6 +119,7 @@ export class DropboxRemote implements Remote {
   }
 
   async create(p: string, body: UploadBody, options: UploadOptions = {}): Promise<RemoteEntry> {
+    await this.checkRoot(options.signal);
     const path = this.toDropbox(p);
     let metadata: files.FileMetadata;
     try {
@@ -165,10 +167,36 @@ export class DropboxRemote implements Remote {
     } catch (err) {
       if (!unionTags(endpointError(err)).includes('not_found')) throw classifyDropboxError(this.name, err, 'list');
       if (this.mayCreateRoot) return null;
-      throw new RemoteError(this.name, 'unavailable', `the Dropbox folder ${this.base} of remote "${this.name}" is missing, though photosync recorded files there: was it moved or renamed?`, {
-        hint: `move it back, or point "path" of remote "${this.name}" at its new place`,
-      });
+      throw this.missingRoot();
     }
+  }
+
+  /**
+   * Dropbox creates missing folders on upload, which would quietly recreate a folder that was
+   * moved or renamed (and start a second, partial backup). So once per run, before the first
+   * upload to a folder photosync has written to, the folder must be there.
+   */
+  private checkRoot(signal?: AbortSignal): Promise<void> {
+    if (this.mayCreateRoot || this.base === '') return Promise.resolve();
+    if (!this.rootChecked) {
+      this.rootChecked = this.api.call((sdk) => sdk.filesGetMetadata({ path: this.base }), signal).then(
+        (entry) => {
+          if (entry['.tag'] !== 'folder') throw new RemoteError(this.name, 'unavailable', `${this.base} in Dropbox (remote "${this.name}") is not a folder`);
+        },
+        (err: unknown) => {
+          throw unionTags(endpointError(err)).includes('not_found') ? this.missingRoot() : classifyDropboxError(this.name, err, 'look up its folder');
+        },
+      );
+      // A failed look (a dropped connection) is tried again by the next upload.
+      this.rootChecked.catch(() => (this.rootChecked = undefined));
+    }
+    return this.rootChecked;
+  }
+
+  private missingRoot(): RemoteError {
+    return new RemoteError(this.name, 'unavailable', `the Dropbox folder ${this.base} of remote "${this.name}" is missing, though photosync recorded files there: was it moved or renamed?`, {
+      hint: `move it back, or point "path" of remote "${this.name}" at its new place`,
+    });
   }
 
   /** A listing's pages, following its cursor until Dropbox says there is no more. */
