@@ -1,7 +1,8 @@
 /**
  * A folder on a local or external disk, or a mounted share. A file is written to a dot-prefixed
- * temporary name in its destination folder, fsynced, its bytes hashed as written and compared with
- * the plan, then hard-linked to its final name; link() refuses to replace an existing file, so not
+ * temporary name in its destination folder, its bytes hashed as written and compared with the plan,
+ * then hard-linked to its final name and made durable (fsync per file, or one file-system sync
+ * per batch: durability.ts); link() refuses to replace an existing file, so not
  * even a race can overwrite one. On file systems without hard links (FAT, exFAT, some SMB
  * mounts) photosync checks that the name is free, then renames, under its apply lock.
  */
