@@ -40,7 +40,19 @@ export function loginHint(remote: string): string {
 
 /** The environment variable that may hold a remote's refresh token on a machine without a keychain. */
 export function refreshTokenEnvVar(remote: string): string {
-  return `PHOTOSYNC_${remote.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_REFRESH_TOKEN`;
+  return `PHOTOSYNC_${envName(remote)}_REFRESH_TOKEN`;
+}
+
+/**
+ * The environment variable that may hold the OAuth client's secret, for clients that have one
+ * (Google's Desktop-app clients need it to refresh a token, though it protects nothing).
+ */
+export function clientSecretEnvVar(remote: string): string {
+  return `PHOTOSYNC_${envName(remote)}_CLIENT_SECRET`;
+}
+
+function envName(remote: string): string {
+  return remote.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
 export interface TokenSourceOptions {
@@ -87,7 +99,16 @@ export class OAuthTokenSource implements AccessTokenProvider {
     if (this.grant === undefined) {
       const fromEnv = this.env[refreshTokenEnvVar(this.remote)];
       if (fromEnv) {
-        this.grant = { provider: this.provider.name, clientId: this.config.clientId, refreshToken: fromEnv, accessToken: null, expiresAt: null, obtainedAt: 0 };
+        const clientSecret = this.env[clientSecretEnvVar(this.remote)] || undefined;
+        this.grant = {
+          provider: this.provider.name,
+          clientId: this.config.clientId,
+          refreshToken: fromEnv,
+          accessToken: null,
+          expiresAt: null,
+          obtainedAt: 0,
+          ...(clientSecret ? { clientSecret } : {}),
+        };
       } else {
         const text = await this.store.get(this.remote);
         this.grant = text ? (JSON.parse(text) as Grant) : null;

@@ -44,7 +44,7 @@ describe('auth: OS keychain', { tags: ['slow'] }, () => {
     if (!service) return ctx.skip(reason);
     const dir = testdir({
       'photosync.yaml':
-        'version: 1\nstate: ./state/ps.db\nsources:\n  phone: {type: local, path: ./photos}\nremotes:\n  nas: {type: webdav, url: "http://127.0.0.1:9/dav", username: ann}\n',
+        'version: 1\nstate: ./state/ps.db\nsources:\n  phone: {type: local, path: ./photos}\nremotes:\n  nas: {type: webdav, url: "http://127.0.0.1:9/dav", username: ann, password_env: NAS_PASSWORD}\n',
       'photos/a.jpg': 'x',
     });
     const env = { DBUS_SESSION_BUS_ADDRESS: service.address };
@@ -52,8 +52,11 @@ describe('auth: OS keychain', { tags: ['slow'] }, () => {
     expect(set.stderr).toBe('');
     expect(set.code).toBe(0);
     const status = await runCli(['auth', 'status', '--json'], { cwd: dir, env });
-    expect(JSON.parse(status.stdout)).toEqual([{ remote: 'nas', type: 'webdav', password: 'in the OS keychain' }]);
+    // NAS_PASSWORD is not set, so the keychain is where the password comes from.
+    expect(JSON.parse(status.stdout)).toEqual([{ remote: 'nas', type: 'webdav', password: 'from the OS keychain' }]);
     expect(status.stdout).not.toContain('hunter2');
+    const withEnv = await runCli(['auth', 'status', '--json'], { cwd: dir, env: { ...env, NAS_PASSWORD: 'other' } });
+    expect(JSON.parse(withEnv.stdout)).toEqual([{ remote: 'nas', type: 'webdav', password: 'from the environment variable NAS_PASSWORD' }]);
     const stored = execFileSync('secret-tool', ['lookup', 'service', 'photosync', 'username', 'nas'], { env: { ...process.env, ...env } }).toString();
     expect(stored).toBe('hunter2');
     expect((await runCli(['auth', 'logout', 'nas'], { cwd: dir, env })).stdout).toContain('Forgot the credentials of "nas"');

@@ -3,7 +3,7 @@ import { deviceLogin } from '../../src/auth/device-flow.ts';
 import { loopbackLogin } from '../../src/auth/loopback-flow.ts';
 import { providerFor, type OAuthProvider } from '../../src/auth/providers.ts';
 import { memoryStore } from '../../src/auth/secret-store.ts';
-import { OAuthTokenSource, refreshTokenEnvVar, saveGrant } from '../../src/auth/tokens.ts';
+import { clientSecretEnvVar, OAuthTokenSource, refreshTokenEnvVar, saveGrant } from '../../src/auth/tokens.ts';
 import type { OnedriveRemoteConfig } from '../../src/config/types.ts';
 import { AuthError } from '../../src/errors.ts';
 import { startOAuthEmulator, type OAuthEmulator } from '../helpers/emulators/oauth.ts';
@@ -138,5 +138,19 @@ describe('auth: OAuth', () => {
     expect(await source.get()).toMatch(/^at-/);
     expect(await store.get('od')).toBeNull(); // nothing written where the user did not ask
     expect(refreshTokenEnvVar('my-drive.2')).toBe('PHOTOSYNC_MY_DRIVE_2_REFRESH_TOKEN');
+  });
+
+  it('sends the client secret from the environment with a refresh token from it, for clients that need one', async () => {
+    const google = await startOAuthEmulator({ clientSecret: 'not-so-secret' });
+    try {
+      const config = onedrive(google);
+      const grant = await loopbackLogin({ provider: providerFor(config), clientId: 'client-1', clientSecret: 'not-so-secret', port: 0, onAuthorizeUrl: (url) => void browse(url) });
+      const env = { [refreshTokenEnvVar('od')]: grant.refreshToken };
+      await expect(new OAuthTokenSource(config, memoryStore(), { env }).get()).rejects.toThrow(AuthError);
+      const withSecret = new OAuthTokenSource(config, memoryStore(), { env: { ...env, [clientSecretEnvVar('od')]: 'not-so-secret' } });
+      expect(await withSecret.get()).toMatch(/^at-/);
+    } finally {
+      await google.close();
+    }
   });
 });

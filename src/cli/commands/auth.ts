@@ -9,9 +9,10 @@ import { deviceLogin } from '../../auth/device-flow.ts';
 import { loopbackLogin } from '../../auth/loopback-flow.ts';
 import { providerFor, type OAuthRemoteConfig } from '../../auth/providers.ts';
 import { secretStoreFor } from '../../auth/secret-store.ts';
-import { readGrant, refreshTokenEnvVar, saveGrant } from '../../auth/tokens.ts';
+import { clientSecretEnvVar, readGrant, refreshTokenEnvVar, saveGrant } from '../../auth/tokens.ts';
 import type { RemoteConfig, WebdavRemoteConfig } from '../../config/types.ts';
 import { UsageError } from '../../errors.ts';
+import { resolveCredentials } from '../../remotes/webdav/credentials.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import type { CommandContext } from '../context.ts';
 
@@ -51,7 +52,7 @@ export async function authLoginCommand(ctx: CommandContext, name: string, option
   const provider = providerFor(remote);
   const clientSecret = options.clientSecretStdin
     ? await firstLine(ctx)
-    : ctx.io.env[`PHOTOSYNC_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_CLIENT_SECRET`];
+    : ctx.io.env[clientSecretEnvVar(name)];
   const out = ctx.out;
   // With --no-browser the user may paste the address the browser ended on; stop reading once signed in.
   const typed = options.noBrowser && ctx.io.stdin ? createInterface({ input: ctx.io.stdin, crlfDelay: Infinity }) : null;
@@ -89,7 +90,8 @@ export async function authStatusCommand(ctx: CommandContext): Promise<ExitCode> 
   for (const remote of config.remotes) {
     if (remote.type === 'gdrive' || remote.type === 'dropbox' || remote.type === 'onedrive') {
       const store = secretStoreFor(remote.tokenStore, config.statePath);
-      const fromEnv = ctx.io.env[refreshTokenEnvVar(remote.name)] !== undefined;
+      // As the token source reads it: an empty variable is no token.
+      const fromEnv = Boolean(ctx.io.env[refreshTokenEnvVar(remote.name)]);
       let state: Record<string, unknown>;
       try {
         const grant = fromEnv ? null : await readGrant(store, remote.name);
@@ -127,14 +129,12 @@ export async function authStatusCommand(ctx: CommandContext): Promise<ExitCode> 
   return ExitCode.Ok;
 }
 
+/** The password as the remote itself will look for it (password_env, then the keychain). */
 async function webdavPasswordState(ctx: CommandContext, remote: WebdavRemoteConfig): Promise<Record<string, unknown>> {
-  if (remote.passwordEnv) return { password: ctx.io.env[remote.passwordEnv] ? `from ${remote.passwordEnv}` : `${remote.passwordEnv} is not set` };
-  try {
-    const stored = await secretStoreFor('keychain', ctx.loadConfig().statePath).get(remote.name);
-    return { password: stored ? 'in the OS keychain' : 'none stored' };
-  } catch (err) {
-    return { password: 'unknown', problem: (err as Error).message };
-  }
+  if (remote.username === null) return { password: 'none (no username is set: the share is used without logging in)' };
+  const statePath = ctx.loadConfig().statePath;
+  const found = await resolveCredentials(remote, { firstUse: false, env: ctx.io.env, secrets: (kind) => secretStoreFor(kind, statePath) });
+  return found.source ? { password: `from ${found.source}` } : { password: 'none found', problem: found.authHint };
 }
 
 export async function authLogoutCommand(ctx: CommandContext, name: string): Promise<ExitCode> {

@@ -31,7 +31,9 @@ interface CodeGrant {
   scope: string;
 }
 
-export async function startOAuthEmulator(options: { rotate?: boolean; expiresIn?: number; clientId?: string } = {}): Promise<OAuthEmulator> {
+export async function startOAuthEmulator(
+  options: { rotate?: boolean; expiresIn?: number; clientId?: string; /** Required on every token request, as Google does for Desktop-app clients. */ clientSecret?: string } = {},
+): Promise<OAuthEmulator> {
   const codes = new Map<string, CodeGrant>();
   const validRefreshTokens = new Set<string>();
   const tokenRequests: Record<string, string>[] = [];
@@ -87,6 +89,9 @@ export async function startOAuthEmulator(options: { rotate?: boolean; expiresIn?
     }
     if (url.pathname !== '/token') return json(404, { error: 'not_found' });
     tokenRequests.push(form);
+    if (options.clientSecret !== undefined && form['client_secret'] !== options.clientSecret) {
+      return json(400, { error: 'invalid_client', error_description: 'client_secret is missing.' });
+    }
     switch (form['grant_type']) {
       case 'authorization_code': {
         const grant = codes.get(form['code'] ?? '');
