@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseLayout } from '../planner/layout.ts';
 import type { DocPath } from './document.ts';
-import { parseSize } from '../units.ts';
+import { parseDuration, parseSize } from '../units.ts';
 import { parseWhen } from '../schedule/when.ts';
 import {
   DEFAULT_LAYOUT,
@@ -63,6 +63,7 @@ interface RawRemote {
   profile?: string;
   storageClass?: string;
   conditionalWrites?: boolean;
+  timeout?: string;
   folder?: string;
   client_id?: string;
   token_store?: TokenStoreKind;
@@ -124,6 +125,9 @@ export function normalizeConfig(
 
   const remotes: RemoteConfig[] = Object.entries(raw.remotes).map(([name, r]) => {
     if (r.layout !== undefined) checkLayout(r.layout, ['remotes', name, 'layout'], problems);
+    if (r.timeout !== undefined && (parseDuration(r.timeout) ?? 0) < 1000) {
+      problems.push({ path: ['remotes', name, 'timeout'], at: 'value', message: `a timeout of ${r.timeout} gives up on every server`, hint: 'write at least 1s; the default is 5m' });
+    }
     return normalizeRemote(name, r, defaultLayout, resolve, ctx.env);
   });
 
@@ -155,6 +159,13 @@ function normalizeVerify(raw: NonNullable<RawConfig['verify']>, problems: Normal
     problems.push({ path: ['verify', 'sample'], at: 'value', message: `a sample of ${sample} checks nothing`, hint: 'write a share above 0%, e.g. 5%, or leave sample out to check everything' });
   }
   return { when: parsed.when, sample };
+}
+
+/** rclone's --timeout: long enough for a NAS that spins its disks up, short enough to notice a dead link. */
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+function timeoutMs(r: RawRemote): number {
+  return (r.timeout !== undefined ? parseDuration(r.timeout) : null) ?? DEFAULT_TIMEOUT_MS;
 }
 
 function normalizeRemote(
@@ -193,6 +204,7 @@ function normalizeRemote(
         username: r.username ?? null,
         passwordEnv: r.password_env ?? null,
         verify: r.verify ?? 'readback',
+        timeoutMs: timeoutMs(r),
       };
     case 's3': {
       const prefix = (r.prefix ?? '').replace(/^\/+/, '');
@@ -208,6 +220,7 @@ function normalizeRemote(
         profile: r.profile ?? null,
         storageClass: r.storageClass ?? null,
         conditionalWrites: r.conditionalWrites ?? null,
+        timeoutMs: timeoutMs(r),
       };
     }
     case 'gdrive':

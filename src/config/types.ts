@@ -53,6 +53,8 @@ export interface WebdavRemoteConfig extends RemoteCommon {
   /** Environment variable holding the password; else the keychain. */
   readonly passwordEnv: string | null;
   readonly verify: 'readback' | 'size';
+  /** How long a connection may stay silent before it is dropped and the request retried, ms. */
+  readonly timeoutMs: number;
 }
 
 export interface S3RemoteConfig extends RemoteCommon {
@@ -67,6 +69,8 @@ export interface S3RemoteConfig extends RemoteCommon {
   readonly storageClass: string | null;
   /** Whether the store honours If-None-Match: * (null: find out). */
   readonly conditionalWrites: boolean | null;
+  /** How long a connection may stay silent before it is dropped and the request retried, ms. */
+  readonly timeoutMs: number;
 }
 
 export type TokenStoreKind = 'keychain' | 'file';

@@ -308,7 +308,7 @@ async function existingCopy(target: RemoteTarget, action: UploadAction, run: Run
   const { remote } = target;
   const entry = await remote.stat(action.to);
   if (!entry) throw new RemoteError(remote.name, 'retryable', `${action.to} on ${remote.name} was reported taken but is not there`);
-  const sha256 = entry.hashes.sha256 ?? (await hashRemoteFile(remote, action.to));
+  const sha256 = entry.hashes.sha256 ?? (await hashRemoteFile(remote, action.to, entry.size));
   if (sha256 === action.sha256 && entry.size === action.size) return { ...entry, hashes: { ...entry.hashes, sha256 } };
   run.foundOther(action, { ...entry, hashes: { ...entry.hashes, sha256 } });
   throw new NameTakenError(remote.name, action.to);

@@ -104,18 +104,23 @@ export class Session {
     if (candidates.length === 0) return 0;
     const remote = await handle.open();
     for (const row of candidates) {
-      const stat = await remote.stat(row.path);
-      if (!stat) continue;
-      let sha256: string;
+      let sha256: string | null;
       try {
-        sha256 = stat.hashes.sha256 ?? (await hashRemoteFile(remote, row.path));
+        sha256 = await pRetry(
+          async () => {
+            const stat = await remote.stat(row.path);
+            return stat && (stat.hashes.sha256 ?? (await hashRemoteFile(remote, row.path, stat.size)));
+          },
+          { retries: 4, minTimeout: 500, randomize: true, shouldRetry: ({ error }) => isRemoteError(error) && error.retryable },
+        );
       } catch (err) {
-        // A file that cannot be read (an S3 object in Glacier, one gone since the listing) stays
-        // unidentified: its name is still avoided, only its content is not recognised.
-        if (isRemoteError(err, 'fatal') || isRemoteError(err, 'not-found')) continue;
+        // A file that cannot be read (an S3 object in Glacier, one gone since the listing, a line
+        // too flaky today) stays unidentified: its name is still avoided, only its content is not
+        // recognised yet. A remote that refuses us altogether stops the run.
+        if (isRemoteError(err) && err.failure !== 'auth' && err.failure !== 'unavailable') continue;
         throw err;
       }
-      this.state.inventories.record(handle.record.id, { ...row, sha256 });
+      if (sha256 !== null) this.state.inventories.record(handle.record.id, { ...row, sha256 });
     }
     this.state.bumpSerial();
     return candidates.length;

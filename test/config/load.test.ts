@@ -72,6 +72,16 @@ remotes:
     expect(problems(`version: 1\nsources:\n  phone: {type: local, path: ./DCIM}\nremotes:\n  usb: {type: local, path: /mnt/usb, quota: lots}\n`).join('\n')).toContain('remotes.usb.quota');
   });
 
+  it('takes a network timeout for WebDAV and S3 (default 5m, as rclone), and refuses one that gives up at once', () => {
+    const yaml = (timeout: string) =>
+      `version: 1\nsources:\n  phone: {type: local, path: ./DCIM}\nremotes:\n  nas: {type: webdav, url: "https://nas.local/dav"${timeout}}\n  offsite: {type: s3, bucket: photos${timeout}}\n`;
+    const timeouts = (timeout: string) => parseConfig(FILE, yaml(timeout), {}).remotes.map((r) => (r.type === 'webdav' || r.type === 's3' ? r.timeoutMs : null));
+    expect(timeouts('')).toEqual([300_000, 300_000]);
+    expect(timeouts(', timeout: 45s')).toEqual([45_000, 45_000]);
+    expect(problems(yaml(', timeout: 0s')).join('\n')).toContain('remotes.nas.timeout');
+    expect(problems(yaml(', timeout: soon')).join('\n')).toContain('remotes.offsite.timeout');
+  });
+
   it('reports an unknown key at its line and column, with the likely intended key', () => {
     const found = problems(VALID.replace('    path: ./DCIM', '    paht: ./DCIM'));
     // The typo explains the missing "path": one problem, not two.

@@ -30,6 +30,7 @@ export function s3Config(server: S3rverHandle, overrides: Partial<S3RemoteConfig
     bucket: server.bucket,
     prefix: `run-${process.pid}-${prefixes}/`,
     region: 'us-east-1',
+    timeoutMs: 300_000,
     endpoint: server.endpoint,
     forcePathStyle: true,
     profile: null,

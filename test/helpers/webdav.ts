@@ -22,6 +22,7 @@ export function webdavConfig(url: string, over: Partial<WebdavRemoteConfig> = {}
     username: 'photo',
     passwordEnv: null,
     verify: 'readback',
+    timeoutMs: 300_000,
     layout: '{name}',
     media: 'nas',
     offsite: false,

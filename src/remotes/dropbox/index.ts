@@ -10,6 +10,7 @@ import type { Dropbox, DropboxResponse, files } from 'dropbox';
 import { OAuthTokenSource, type AccessTokenProvider } from '../../auth/tokens.ts';
 import type { DropboxRemoteConfig } from '../../config/types.ts';
 import { IntegrityError, RemoteError } from '../errors.ts';
+import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import { unsafePathReason } from '../safe-path.ts';
@@ -137,7 +138,7 @@ export class DropboxRemote implements Remote {
   async read(p: string, options: CallOptions = {}): Promise<Readable> {
     const path = this.toDropbox(p);
     try {
-      return await this.api.download(path, options.signal);
+      return downloadBody(this.name, p, await this.api.download(path, options.signal), options.signal);
     } catch (err) {
       throw classifyDropboxError(this.name, err, `read ${p}`, p);
     }

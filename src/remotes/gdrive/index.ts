@@ -15,6 +15,7 @@ import type { GdriveRemoteConfig } from '../../config/types.ts';
 import { PhotosyncError } from '../../errors.ts';
 import { mimeTypeOf } from '../../media/mime.ts';
 import { AlreadyExistsError, IntegrityError, NotFoundError, RemoteError, isRemoteError } from '../errors.ts';
+import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import { unsafePathReason } from '../safe-path.ts';
@@ -96,7 +97,7 @@ export class GdriveRemote implements Remote {
   async read(path: string, options: CallOptions = {}): Promise<Readable> {
     const file = await this.find(path, options);
     if (!file) throw new NotFoundError(this.name, path);
-    return this.api.download(file.id, options);
+    return downloadBody(this.name, path, await this.api.download(file.id, options), options.signal);
   }
 
   async quota(options: CallOptions = {}): Promise<Quota> {

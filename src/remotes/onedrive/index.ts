@@ -4,18 +4,18 @@
  * conflictBehavior=fail, so nothing is ever replaced or renamed; every upload is checked against
  * the quickXorHash (both drive types) and sha256Hash (Personal only) OneDrive reports.
  */
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { OAuthTokenSource, type AccessTokenProvider } from '../../auth/tokens.ts';
 import type { OnedriveRemoteConfig } from '../../config/types.ts';
 import { AlreadyExistsError, IntegrityError, RemoteError, isRemoteError } from '../errors.ts';
+import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import { unsafePathReason } from '../safe-path.ts';
 import type { CallOptions, ListChanges, Quota, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
 import { GraphApi, type DriveItem, type DriveQuota } from './api.ts';
 import { EMPTY_CURSOR, listChanges, type WalkedItem } from './delta.ts';
-import { classifyGraphError } from './errors.ts';
 import { driveAddress, fromDriveName, toDriveName } from './names.ts';
 import { checkUploadSettings, DEFAULT_UPLOAD_SETTINGS, DriveUploader, type UploadSettings } from './upload.ts';
 
@@ -84,12 +84,7 @@ export class OneDriveRemote implements Remote {
   async read(p: string, options: CallOptions = {}): Promise<Readable> {
     const body = await this.api.getStream(`${this.address(p)}/content`, p, options.signal);
     if (!body) return Readable.from([]);
-    // A connection cut mid-download surfaces as a retryable RemoteError, not as fetch's own error.
-    const source = Readable.fromWeb(body as NodeReadableStream<Uint8Array>);
-    const out = new PassThrough();
-    source.on('error', (err) => out.destroy(classifyGraphError(this.name, err, p, options.signal)));
-    out.on('close', () => source.destroy());
-    return source.pipe(out);
+    return downloadBody(this.name, p, Readable.fromWeb(body as NodeReadableStream<Uint8Array>), options.signal);
   }
 
   async listChanges(cursor: string | null, options: CallOptions = {}): Promise<ListChanges> {

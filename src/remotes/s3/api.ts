@@ -54,6 +54,10 @@ export function createClients(config: S3RemoteConfig, env: NodeJS.ProcessEnv): S
     // aws-chunked (s3rver 3.7) keep as the object's bytes. WHEN_REQUIRED rules that out for good.
     // Responses are still validated whenever S3 returns a full-object checksum.
     requestChecksumCalculation: 'WHEN_REQUIRED',
+    // Without an idle timeout the SDK waits forever on a connection that went silent (a body cut
+    // short on a kept-alive connection never ends by itself); with one, the call fails with a
+    // TimeoutError, which is retried.
+    requestHandler: { socketTimeout: config.timeoutMs, connectionTimeout: Math.min(config.timeoutMs, 60_000) },
   };
   // The SDK warns once per process, on stderr, that its 2027 releases need Node 22. That is for
   // photosync's maintainers (the lockfile pins the SDK), not for a user, whose nightly cron job

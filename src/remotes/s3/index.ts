@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3RemoteConfig } from '../../config/types.ts';
 import { AlreadyExistsError, IntegrityError, RemoteError, isRemoteError } from '../errors.ts';
+import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import { unsafePathReason } from '../safe-path.ts';
@@ -160,7 +161,7 @@ export class S3Remote implements Remote {
     // Where S3 returns a full-object checksum, the SDK checks the bytes against it as they stream.
     const out = await this.call(`read ${p}`, () => this.clients.read.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: options.signal }), p);
     // In Node the SDK's body is an IncomingMessage (or its checksum-validating wrapper), both Readables.
-    return out.Body as Readable;
+    return downloadBody(this.name, p, out.Body as Readable, options.signal);
   }
 
   async close(): Promise<void> {

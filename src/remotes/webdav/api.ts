@@ -15,7 +15,7 @@ import { VERSION } from '../../version.ts';
 import { RemoteError } from '../errors.ts';
 import { classifyNetworkError, classifyResponse, type ClassifyContext } from './errors.ts';
 import { DavPaths } from './paths.ts';
-import { MultistatusParser, type DavResponse } from './xml.ts';
+import { MultistatusCutShort, MultistatusParser, type DavResponse } from './xml.ts';
 
 export interface DavClientOptions {
   readonly url: string;
@@ -23,6 +23,8 @@ export interface DavClientOptions {
   readonly password: string | null;
   /** Most requests in flight at once (the remote's `transfers`). */
   readonly connections: number;
+  /** Longest silence (waiting for an answer, or between bytes of a body) before a request fails, ms. */
+  readonly timeoutMs: number;
   readonly classify: ClassifyContext;
 }
 
@@ -72,7 +74,13 @@ export class DavClient {
         ? `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`
         : null;
     // Connections open on first use: constructing the pool does no I/O.
-    this.pool = new Pool(this.paths.origin, { connections: Math.max(1, options.connections), keepAliveTimeout: 30_000 });
+    // A body cut short on a kept-alive connection never ends by itself: only the timeout ends it.
+    this.pool = new Pool(this.paths.origin, {
+      connections: Math.max(1, options.connections),
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
   }
 
   /**
@@ -185,7 +193,8 @@ export class DavClient {
       try {
         return step();
       } catch (err) {
-        throw new RemoteError(this.classify.remote, 'fatal', `${what}: ${(err as Error).message}`);
+        const failure = err instanceof MultistatusCutShort ? 'retryable' : 'fatal';
+        throw new RemoteError(this.classify.remote, failure, `${what}: ${(err as Error).message}`);
       }
     };
     try {

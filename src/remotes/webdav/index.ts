@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { WebdavRemoteConfig } from '../../config/types.ts';
 import { AlreadyExistsError, IntegrityError, NotFoundError, RemoteError } from '../errors.ts';
+import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import { unsafePathReason } from '../safe-path.ts';
@@ -57,6 +58,7 @@ export class WebdavRemote implements Remote {
       username: config.username,
       password: options.password,
       connections: config.transfers,
+      timeoutMs: config.timeoutMs,
       classify: { remote: config.name, authHint: options.authHint, loginSent: config.username !== null && options.password !== null },
     });
     this.folders = new DavFolders(this.dav, { remote: config.name, mayCreateRoot: options.mayCreateRoot, rootMissing: () => this.rootMissingError() });
@@ -103,7 +105,7 @@ export class WebdavRemote implements Remote {
   async read(p: string, options: CallOptions = {}): Promise<Readable> {
     this.checkPath(p);
     const reply = await this.dav.send('GET', p, { signal: options.signal });
-    if (reply.statusCode === 200) return reply.body;
+    if (reply.statusCode === 200) return downloadBody(this.name, p, reply.body, options.signal);
     if (reply.statusCode === 404) {
       await reply.body.dump();
       throw new NotFoundError(this.name, p, { status: 404 });
@@ -182,6 +184,11 @@ export class WebdavRemote implements Remote {
       size += chunk.length;
     }
     const sha256 = hash.digest('hex');
+    if (size < body.size) {
+      // Fewer bytes than the PUT sent, from a server that said it stored them all: most likely the
+      // answer was cut off on the way (a chunked body can end cleanly mid-file). Read it again.
+      throw new RemoteError(this.name, 'retryable', `${p} on ${this.name} read back as ${size} of ${body.size} bytes: the read was cut short`);
+    }
     if (sha256 !== body.sha256 || size !== body.size) {
       throw new IntegrityError(
         this.name,

@@ -52,6 +52,17 @@ interface Open {
   readonly scope: ReadonlyMap<string, string>;
 }
 
+/**
+ * The document stopped before its end: a connection cut mid-answer that still ended cleanly (a
+ * chunked body closed early by a proxy). The server's answer was fine; asking again helps.
+ */
+export class MultistatusCutShort extends Error {
+  constructor() {
+    super('the multistatus response ended early');
+    this.name = 'MultistatusCutShort';
+  }
+}
+
 /** Feed it text with write(); it returns the responses completed so far. */
 export class MultistatusParser {
   private buffer = '';
@@ -73,7 +84,7 @@ export class MultistatusParser {
   /** The rest; throws if the document was cut short or was not a multistatus. */
   end(): DavResponse[] {
     this.drain();
-    if (this.buffer.trim() !== '' || this.stack.length > 0) throw new Error('the multistatus response ended early');
+    if (this.buffer.trim() !== '' || this.stack.length > 0) throw new MultistatusCutShort();
     if (!this.sawRoot) throw new Error('the response is not a WebDAV multistatus');
     return this.done.splice(0);
   }
