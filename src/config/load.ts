@@ -1,6 +1,7 @@
 /**
  * Finds, reads and checks the config: YAML syntax → inline secrets → ${ENV} → schema → semantic
- * checks. Every problem found at a stage is reported together, each as file:line:col.
+ * checks. Every problem is reported together, each as file:line:col; only a YAML syntax error
+ * stops the checks early, as there is no document to check.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,11 +61,48 @@ export function parseConfig(file: string, text: string, env: NodeJS.ProcessEnv):
   const secretIssues = [...written, ...fromEnv].map((s) => issue(s.path, s.at, s.message, s.hint));
   const schemaIssues = checkSchema(value).map((s) => issue(s.path, s.at, s.message, s.hint));
   const early = [...secretIssues, ...envProblems.map((p) => issue(p.path, 'value', p.message, p.hint)), ...schemaIssues];
-  if (early.length > 0) throw new ConfigError(sortIssues(early));
 
-  const { config, problems } = normalizeConfig(value, { file, env });
-  if (problems.length > 0) throw new ConfigError(sortIssues(problems.map((p) => issue(p.path, p.at, p.message, p.hint))));
-  return config;
+  // The checks the schema cannot express (layouts, overlapping folders, schedules) run on what
+  // passed it, so one `validate` lists every problem, not one stage's at a time.
+  const checkable = early.length === 0 ? value : withoutFaultyParts(value, early);
+  const later = checkable === null ? [] : semanticProblems(checkable, file, env);
+  const issues = [...early, ...later.map((p) => issue(p.path, p.at, p.message, p.hint))];
+  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
+  return normalizeConfig(value, { file, env }).config;
+}
+
+function semanticProblems(value: unknown, file: string, env: NodeJS.ProcessEnv): ReturnType<typeof normalizeConfig>['problems'] {
+  try {
+    return normalizeConfig(value, { file, env }).problems;
+  } catch {
+    // A document too broken to normalise: its schema problems are the ones worth reading first.
+    return [];
+  }
+}
+
+/**
+ * The document without each source, remote or top-level setting that has a problem already (so
+ * the later checks see only well-formed parts); null when `sources` or `remotes` itself is faulty.
+ */
+function withoutFaultyParts(value: unknown, issues: readonly ConfigIssue[]): Record<string, unknown> | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const doc: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of ['sources', 'remotes']) {
+    const entries = doc[key];
+    if (typeof entries === 'object' && entries !== null && !Array.isArray(entries)) doc[key] = { ...(entries as Record<string, unknown>) };
+  }
+  for (const { path: at } of issues) {
+    const [top, name] = at.split('.');
+    if (top === undefined || top === '') return null;
+    if ((top === 'sources' || top === 'remotes') && name !== undefined) {
+      delete (doc[top] as Record<string, unknown> | undefined)?.[name];
+    } else if (top === 'sources' || top === 'remotes') {
+      return null;
+    } else {
+      delete doc[top];
+    }
+  }
+  return doc;
 }
 
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {

@@ -113,6 +113,19 @@ remotes:
     expect(found[3]).toMatch(/:11:12: remotes\.usb\.media: "media" must be one of: internal-disk/);
   });
 
+  it('reports the problems the schema cannot see together with those it can', () => {
+    const yaml = `version: 2
+sources:
+  phone: {type: local, path: ./DCIM}
+remotes:
+  usb: {type: local, path: /mnt/usb, layout: "{year}/{nmae}"}
+  nas: {type: local, path: ./DCIM/backup}
+  cloud: {type: s3, bucket: photos, storageClass: COLD}
+`;
+    const found = problems(yaml);
+    expect(found.map((f) => f.split(': ')[1])).toEqual(['version', 'remotes.usb.layout', 'remotes.nas.path', 'remotes.cloud.storageClass']);
+  });
+
   it('rejects a secret written inline and says where secrets go', () => {
     const found = problems(VALID.replace('    media: nas\n', '    media: nas\n    password: hunter2\n'));
     expect(found).toHaveLength(1);
