@@ -59,12 +59,14 @@ remotes:
     username: ${apache().username}
     password_env: NAS_PASSWORD
     verify: size
+    timeout: 20s
   offsite:
     type: s3
     bucket: ${s3().bucket}
     prefix: faults/
     endpoint: ${s3Proxy.url}
     forcePathStyle: true
+    timeout: 20s
 `,
     });
     const env = { NAS_PASSWORD: apache().password, ...S3RVER_KEYS };
@@ -73,6 +75,9 @@ remotes:
     const seconds = (Date.now() - started) / 1000;
     mkdirSync('test-results', { recursive: true });
     writeFileSync('test-results/reliability-faults.log', `${result.stderr}\n${result.stdout}`);
+    // The failed items first: their messages say which fault got through.
+    const summary = JSON.parse(result.stdout || '{}') as { found?: number; failed?: unknown[] };
+    expect(summary.failed).toEqual([]);
     expect(result.stderr.split('\n').filter((l) => /error\[/.test(l))).toEqual([]);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/Warning/); // nothing for cron to mail on a run that went well
@@ -99,7 +104,7 @@ remotes:
       requests: { webdav: dav.requests, s3: s3Proxy.requests },
       injected: { webdav: dav.injected, s3: s3Proxy.injected },
       // Uploads whose answer was lost after the server stored them: found there by content on retry.
-      foundAfterLostResponse: (JSON.parse(result.stdout) as { found: number }).found,
+      foundAfterLostResponse: summary.found,
       seconds: Math.round(seconds),
       photosLost: 0,
       filesWithWrongBytes: 0,
