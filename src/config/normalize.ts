@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseLayout } from '../planner/layout.ts';
 import type { DocPath } from './document.ts';
+import { isInside } from '../paths.ts';
 import { parseDuration, parseSize } from '../units.ts';
 import { parseWhen } from '../schedule/when.ts';
 import {
@@ -258,14 +259,10 @@ function checkOverlaps(
   remotes: readonly RemoteConfig[],
   problems: NormalizeProblem[],
 ): void {
-  const inside = (child: string, parent: string): boolean => {
-    const rel = path.relative(parent, child);
-    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  };
   const folders = remotes.filter((r): r is LocalRemoteConfig => r.type === 'local');
   for (const remote of folders) {
     for (const source of sources) {
-      if (inside(remote.path, source.path) || inside(source.path, remote.path)) {
+      if (isInside(remote.path, source.path) || isInside(source.path, remote.path)) {
         problems.push({
           path: ['remotes', remote.name, 'path'],
           at: 'value',

@@ -16,6 +16,8 @@ export interface CliOptions {
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly input?: string;
+  /** Run as this user (the tests run as root in CI, where file permissions would not bite). */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 function assertBuilt(): void {
@@ -29,6 +31,7 @@ export function startCli(args: readonly string[], options: CliOptions): ChildPro
     // A clean environment: nothing from the developer's machine leaks in (state dir, colours).
     env: { PATH: process.env['PATH'], HOME: options.cwd, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.user ?? {}),
   });
 }
 

@@ -20,7 +20,11 @@ export interface CopyTask {
   readonly folder: string;
 }
 
-export type CopyResult = { readonly kind: 'copied' } | { readonly kind: 'exists' } | { readonly kind: 'changed'; readonly detail: string };
+export type CopyResult =
+  | { readonly kind: 'copied' }
+  | { readonly kind: 'exists' }
+  | { readonly kind: 'changed'; readonly detail: string }
+  | { readonly kind: 'unreadable'; readonly detail: string };
 
 /** What link() answers on file systems without hard links (FAT, exFAT, some network shares). */
 export const NO_HARDLINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
@@ -30,7 +34,15 @@ export default function copyBatch(tasks: readonly CopyTask[]): Promise<BatchOutc
 }
 
 export function copySmallFile(task: CopyTask): CopyResult {
-  const data = readFileSync(task.source);
+  let data: Buffer;
+  try {
+    data = readFileSync(task.source);
+  } catch (err) {
+    // The source's trouble, not the backup's: reported as the item's own failure.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'changed', detail: 'it is gone' };
+    return { kind: 'unreadable', detail: (err as Error).message };
+  }
   if (data.length !== task.size) return { kind: 'changed', detail: `it has ${data.length} bytes, not ${task.size}` };
   if (createHash('sha256').update(data).digest('hex') !== task.sha256) return { kind: 'changed', detail: 'its content hash differs' };
   const fd = openSync(task.temp, 'wx');

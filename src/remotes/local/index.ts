@@ -6,7 +6,7 @@
  * even a race can overwrite one. On file systems without hard links (FAT, exFAT, some SMB
  * mounts) photosync checks that the name is free, then renames, under its apply lock.
  */
-import { close, createReadStream, fsync, open as openFd, unlink as unlinkFile, write } from 'node:fs';
+import { close, type Dir, createReadStream, fsync, open as openFd, unlink as unlinkFile, write } from 'node:fs';
 import { link, lstat, mkdir, opendir, readdir, rename, statfs, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -18,7 +18,8 @@ import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import type { CallOptions, Quota, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
 import { availableParallelism } from 'node:os';
-import { SourceChangedError } from '../../errors.ts';
+import { PhotosyncError, SourceChangedError } from '../../errors.ts';
+import { isInside } from '../../paths.ts';
 import { createBatchPool, type BatchPool } from '../../workers/batch-pool.ts';
 import { copySmallFile, NO_HARDLINK_CODES, type CopyResult, type CopyTask } from './copy-worker.ts';
 import { durabilityFor, syncDir, type Durability } from './durability.ts';
@@ -74,15 +75,34 @@ export class LocalRemote implements Remote {
     const stack = [''];
     while (stack.length > 0) {
       const rel = stack.pop()!;
-      const dir = await opendir(path.join(this.root, rel));
+      let dir: Dir;
+      try {
+        dir = await opendir(path.join(this.root, rel));
+      } catch (err) {
+        // A folder photosync cannot enter holds nothing it wrote (the root of an ext4 disk has
+        // lost+found, readable by root only); one gone since its parent was read holds nothing.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (rel !== '' && (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'ENOTDIR')) continue;
+        throw classifyFsError(this.name, err, `list ${rel === '' ? this.root : rel}`);
+      }
       for await (const entry of dir) {
         const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
         if (entry.isDirectory()) stack.push(childRel);
         else if (entry.isFile() && !isPartial(entry.name)) {
-          const st = await lstat(path.join(this.root, childRel));
-          yield { path: childRel, size: st.size, hashes: {} };
+          const size = await this.sizeOf(childRel);
+          if (size !== null) yield { path: childRel, size, hashes: {} };
         }
       }
+    }
+  }
+
+  /** A listed file's size; null if it went away since its folder was read. */
+  private async sizeOf(rel: string): Promise<number | null> {
+    try {
+      return (await lstat(path.join(this.root, rel))).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw classifyFsError(this.name, err, `list ${rel}`);
     }
   }
 
@@ -128,7 +148,7 @@ export class LocalRemote implements Remote {
       if (durability.perFile) await syncDir(dir);
       return { path: p, size: body.size, hashes: { sha256 } };
     } catch (err) {
-      throw classifyFsError(this.name, err, `write ${p}`);
+      throw this.writeFailure(err, `write ${p}`);
     } finally {
       // The temporary file is ours: once linked, or on failure, it goes (after a rename it is already gone).
       await unlinkQuietly(temp);
@@ -151,12 +171,25 @@ export class LocalRemote implements Remote {
     try {
       result = ++this.smallCopies <= INLINE_COPIES ? copySmallFile(task) : await this.copier().run(task, body.size);
     } catch (err) {
-      throw classifyFsError(this.name, err, `write ${p}`);
+      throw this.writeFailure(err, `write ${p}`);
     }
     if (result.kind === 'changed') throw new SourceChangedError(body.label, result.detail);
+    if (result.kind === 'unreadable') throw new Error(`cannot read ${body.label}: ${result.detail}`);
     if (result.kind === 'exists') throw new AlreadyExistsError(this.name, p);
     options.onProgress?.(body.size);
     return { path: p, size: body.size, hashes: { sha256: body.sha256 } };
+  }
+
+  /**
+   * A failure of the backup disk is classified (a full or read-only disk stops this remote); one
+   * of the source file (unreadable, changed, gone) is the item's own and passes through as it is,
+   * so one bad photo does not stop the whole backup.
+   */
+  private writeFailure(err: unknown, what: string): unknown {
+    if (err instanceof PhotosyncError || err instanceof SourceChangedError) return err;
+    const at = (err as NodeJS.ErrnoException).path;
+    if (at !== undefined && !isInside(this.root, at)) return err;
+    return classifyFsError(this.name, err, what);
   }
 
   private copier(): BatchPool<CopyTask, CopyResult> {
