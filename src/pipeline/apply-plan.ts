@@ -69,8 +69,10 @@ export async function applyPlan(
   planSha256: string | null,
   options: ApplyOptions & { readonly transfers?: number | undefined } = {},
 ): Promise<AppliedPlan> {
-  checkPlanTargets(session, plan);
+  // Staleness first: a plan made before a source or remote was renamed is stale (exit code 3),
+  // not a hand-edited one.
   checkPlanIsCurrent(session, plan);
+  checkPlanTargets(session, plan);
   if (plan.actions.length === 0) {
     return { result: { uploaded: 0, found: 0, bytes: 0, failed: [], notStarted: 0, stoppedBy: null }, runId: null };
   }

@@ -131,6 +131,13 @@ describe('cli: end to end', { tags: ['slow'] }, () => {
     const changedConfig = await run('apply', 'p2.json');
     expect(changedConfig.code).toBe(3);
     expect(changedConfig.stderr).toContain('another config');
+
+    // A remote renamed after the plan was made: stale too, not "edited by hand".
+    expect((await run('plan', '--out', 'p3.json')).code).toBe(0);
+    writeFileSync(path.join(dir, 'photosync.yaml'), readFileSync(path.join(dir, 'photosync.yaml'), 'utf8').replace('  usb:', '  disk:'));
+    const renamed = await run('apply', 'p3.json');
+    expect(renamed.code).toBe(3);
+    expect(renamed.stderr).toContain('another config');
   });
 
   it('rejects an invalid config with file:line:col, exit 1 and no stack trace', async () => {
