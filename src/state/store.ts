@@ -5,7 +5,7 @@
  * against.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StateError } from '../errors.ts';
@@ -23,24 +23,26 @@ const APP_ID = 'photosync';
 export const REBUILD_HINT =
   'run "photosync state rebuild": it moves this file aside, re-lists the remotes and re-scans the sources (no photo is touched)';
 
-export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
-  if (!options.readonly) mkdirSync(path.dirname(file), { recursive: true });
-  else if (!existsSync(file)) {
-    throw new StateError(`no state database at ${file} yet`, { hint: 'run "photosync plan" or "photosync apply" first' });
-  }
+export function openDatabase(file: string): Db {
   let db: Db;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, timeout: 10_000 });
-    if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode survives process crashes without losing commits; after a power cut the
-      // last commits may be lost but never corrupt the file, and the next run finds those uploads
-      // on the remote by their hash.
-      db.pragma('synchronous = NORMAL');
-    }
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw new StateError(`cannot create the folder of the state database ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'point "state:" in the config, or PHOTOSYNC_STATE_DIR, at a folder you can write to',
+      cause: err,
+    });
+  }
+  try {
+    db = new Database(file, { timeout: 10_000 });
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives process crashes without losing commits; after a power cut the
+    // last commits may be lost but never corrupt the file, and the next run finds those uploads
+    // on the remote by their hash.
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     checkIdentity(db, file);
-    if (!options.readonly) migrate(db);
+    migrate(db);
   } catch (err) {
     throw asStateError(err, file);
   }
