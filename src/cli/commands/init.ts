@@ -1,18 +1,19 @@
 /**
  * photosync init [--force]: writes a commented starter config (--config FILE, else
- * ./photosync.yaml) with the photo folders found on this machine, and never replaces an existing
+ * $PHOTOSYNC_CONFIG, else ./photosync.yaml, as every command reads it) with the photo folders found on this machine, and never replaces an existing
  * file unless told to.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SCHEMA_URL } from '../../config/schema.ts';
-import { InputError } from '../../errors.ts';
+import { errorMessage, InputError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { detectPhotoFolders } from '../../init/detect.ts';
 import { starterConfig } from '../../init/starter-config.ts';
 import type { CommandContext } from '../context.ts';
+import { writeFileAtomic } from '../write-file.ts';
 
 export async function initCommand(ctx: CommandContext, options: { readonly force?: boolean | undefined }): Promise<ExitCode> {
   const file = ctx.configFile;
@@ -24,8 +25,12 @@ export async function initCommand(ctx: CommandContext, options: { readonly force
   const home = homedir();
   const detected = detectPhotoFolders({ home });
   const text = starterConfig({ detected, schemaRef: schemaRef(), home, platform: process.platform, user: userName(ctx.io.env, home) });
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw new InputError(`cannot create the folder of ${file}: ${errorMessage(err)}`, { hint: 'write the config somewhere else with --config FILE', cause: err });
+  }
+  await writeFileAtomic(file, text);
   ctx.log.info('init.written', { file, sources: detected.sources.map((s) => s.path) });
 
   if (ctx.out.json) {
