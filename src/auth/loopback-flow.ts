@@ -54,7 +54,10 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<Gran
       reject(
         err.code === 'EADDRINUSE'
           ? new AuthError(`port ${options.port} for the sign-in redirect is in use`, { hint: 'close what uses it, or pass --port' })
-          : err,
+          : new AuthError(`cannot listen on 127.0.0.1:${options.port} for the sign-in redirect (${err.code ?? err.message})`, {
+              hint: 'pass --port with a free port above 1023',
+              cause: err,
+            }),
       ),
     );
     server.listen(options.port, '127.0.0.1', resolve);

@@ -57,7 +57,14 @@ export function fileStore(file: string): SecretStore {
     if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
       throw new AuthError(`${file} can be read by other users`, { hint: `run: chmod 600 ${file}` });
     }
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    } catch (err) {
+      throw new AuthError(`${file} is not valid JSON (${(err as Error).message})`, {
+        hint: 'it holds only photosync sign-ins and passwords: fix it, or delete it and sign in again ("photosync auth login NAME" / "photosync auth set NAME")',
+        cause: err,
+      });
+    }
   };
   const write = (all: Record<string, string>): void => {
     mkdirSync(path.dirname(file), { recursive: true });

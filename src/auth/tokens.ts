@@ -110,8 +110,7 @@ export class OAuthTokenSource implements AccessTokenProvider {
           ...(clientSecret ? { clientSecret } : {}),
         };
       } else {
-        const text = await this.store.get(this.remote);
-        this.grant = text ? (JSON.parse(text) as Grant) : null;
+        this.grant = await readGrant(this.store, this.remote);
       }
     }
     if (!this.grant) {
@@ -157,5 +156,10 @@ export async function saveGrant(store: SecretStore, remote: string, grant: Grant
 
 export async function readGrant(store: SecretStore, remote: string): Promise<Grant | null> {
   const text = await store.get(remote);
-  return text ? (JSON.parse(text) as Grant) : null;
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as Grant;
+  } catch (err) {
+    throw new AuthError(`the sign-in of remote "${remote}" in ${store.description} is damaged (not JSON)`, { hint: loginHint(remote), cause: err });
+  }
 }

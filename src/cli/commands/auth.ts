@@ -50,6 +50,12 @@ export async function authLoginCommand(ctx: CommandContext, name: string, option
   const config = ctx.loadConfig();
   const remote = oauthRemote(ctx, name);
   const provider = providerFor(remote);
+  // Usage mistakes are told before anything is asked of the user or the provider.
+  if (options.device && !provider.deviceCodeUrl) {
+    throw new UsageError(`${provider.name} does not offer sign-in with a device code`, { hint: `sign in through the browser: photosync auth login ${name} (add --no-browser on a machine without one)` });
+  }
+  const port = options.port !== undefined ? Number(options.port) : remote.type === 'dropbox' ? DROPBOX_PORT : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${options.port} is not a port number`, { hint: 'e.g. --port 53682' });
   const clientSecret = options.clientSecretStdin
     ? await firstLine(ctx)
     : ctx.io.env[clientSecretEnvVar(name)];
@@ -68,7 +74,7 @@ export async function authLoginCommand(ctx: CommandContext, name: string, option
         provider,
         clientId: remote.clientId,
         clientSecret,
-        port: options.port !== undefined ? Number(options.port) : remote.type === 'dropbox' ? DROPBOX_PORT : 0,
+        port,
         onAuthorizeUrl: (url) => {
           out.note(`Open this URL to sign in "${name}" with ${provider.name}:\n\n  ${url}\n`);
           if (options.noBrowser) out.note('If your browser is on another machine, paste here the address it ends on after you approve.');
