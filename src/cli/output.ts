@@ -58,8 +58,9 @@ export class Output {
     if (!this.quiet) this.io.stderr.write(`${text}\n`);
   }
 
+  /** Something the user should know that did not stop the command (stderr), suppressed by --quiet. */
   warn(text: string): void {
-    this.io.stderr.write(`${this.errColor.yellow('warning:')} ${text}\n`);
+    if (!this.quiet) this.io.stderr.write(`${this.errColor.yellow('warning:')} ${text}\n`);
   }
 
   /** Whether a command already printed its JSON result (an error then adds no second document). */

@@ -95,6 +95,10 @@ async function planHere(ctx: CommandContext, session: Session, options: ApplyCom
     onScanProgress: (p) => progress.update(p),
   });
   progress.stop();
+  // The scheduled job runs with --quiet, which keeps warnings off stderr (cron would mail them
+  // every night): its log file is where they are kept.
+  const refused = made.refreshed.flatMap((r) => r.refused.map((name) => ({ remote: r.remote, name })));
+  if (first && (made.plan.problems.length > 0 || refused.length > 0)) ctx.log.warn('scan.problems', { problems: made.plan.problems, refused });
   if (first && !ctx.out.json) {
     renderScan(ctx.out, made.plan, made.refreshed);
     renderPlan(ctx.out, made.plan);
