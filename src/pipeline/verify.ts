@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import pRetry from 'p-retry';
-import { isRemoteError } from '../remotes/errors.ts';
+import { isRemoteError, RemoteError } from '../remotes/errors.ts';
 import type { InventoryRow } from '../state/inventory.ts';
 import type { RemoteHandle, Session } from './session.ts';
 
@@ -98,7 +98,7 @@ async function verifyOne(
           options.onChecked?.(name, row.path, false);
         };
         try {
-          const outcome = await pRetry(() => readBack(remote, row.path), {
+          const outcome = await pRetry(() => readBack(remote, row.path, row.size, options.signal), {
             retries: 3,
             minTimeout: 200,
             shouldRetry: ({ error }) => isRemoteError(error) && error.retryable,
@@ -132,10 +132,12 @@ async function verifyOne(
 async function readBack(
   remote: Awaited<ReturnType<RemoteHandle['open']>>,
   path: string,
+  recordedSize: number,
+  signal: AbortSignal | undefined,
 ): Promise<{ size: number; sha256: string } | null> {
   let stream;
   try {
-    stream = await remote.read(path);
+    stream = await remote.read(path, { signal });
   } catch (err) {
     if (isRemoteError(err, 'not-found')) return null;
     throw err;
@@ -145,6 +147,12 @@ async function readBack(
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
     size += chunk.length;
+  }
+  // A read can end early and cleanly (a proxy closing a chunked answer): a file is the wrong size
+  // only if the remote itself says so; otherwise the read failed and is tried again.
+  const stat = size === recordedSize ? null : await remote.stat(path, { signal });
+  if (stat && stat.size !== size) {
+    throw new RemoteError(remote.name, 'retryable', `reading ${path} from ${remote.name} gave ${size} bytes, but it holds ${stat.size}`);
   }
   return { size, sha256: hash.digest('hex') };
 }
