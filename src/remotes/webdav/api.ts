@@ -88,7 +88,8 @@ export class DavClient {
    * reads or dumps the body. A request without a streamed body is sent once more at once if its
    * connection broke: the usual cause is a kept-alive connection the server closed as it was
    * reused, and listing has no retry above it. Repeating is safe: a MKCOL that had in fact worked
-   * answers 405 (taken as done), a MOVE 412 (the executor then finds its own content there), the
+   * answers 405 (taken as done), a MOVE 404 (its temporary file is gone: the remote then reports
+   * the name taken, and the executor finds its own content there), the
    * If-None-Match probe 412 on its fresh name (taken as "not honoured", the cautious answer).
    */
   async send(method: string, relPath: string, options: SendOptions = {}): Promise<DavReply> {

@@ -151,6 +151,12 @@ export class WebdavRemote implements Remote {
       if (!isSuccess(put)) return await this.uploadFailure('PUT', p, folder, put);
       await put.body.dump();
       const move = await this.dav.move(temp, p, options.signal);
+      if (move.statusCode === 404) {
+        // The temporary file is gone: most likely a MOVE whose answer was lost did its work and
+        // this is its repeat. Whether the final name now holds our bytes is decided by content.
+        await move.body.dump();
+        throw new AlreadyExistsError(this.name, p, { status: 404 });
+      }
       if (!isSuccess(move)) return await this.uploadFailure('MOVE', p, folder, move);
       moved = true;
       await move.body.dump();
