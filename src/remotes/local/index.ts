@@ -8,6 +8,7 @@
  */
 import { close, type Dir, createReadStream, fsync, open as openFd, unlink as unlinkFile, write } from 'node:fs';
 import { link, lstat, mkdir, opendir, readdir, rename, statfs, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -36,6 +37,11 @@ const fsUnlink = promisify(unlinkFile);
 
 /** Temporary names are unique per process (its pid) and within it (this counter, shared by every instance). */
 let tempCounter = 0;
+/**
+ * Names this process's temporary files. The pid alone is not enough: in a container photosync has
+ * the same pid on every run, and would take an earlier run's leftovers for its own.
+ */
+const RUN_TOKEN = `${process.pid}.${randomBytes(4).toString('hex')}`;
 
 /** The first few small files are copied on the main thread: a run that small does not need a worker. */
 const INLINE_COPIES = 16;
@@ -122,7 +128,7 @@ export class LocalRemote implements Remote {
     const dir = path.dirname(final);
     await this.ensureDir(dir);
     const durability = await this.durability();
-    const temp = path.join(dir, `${PARTIAL_PREFIX}${process.pid}-${++tempCounter}${PARTIAL_SUFFIX}`);
+    const temp = path.join(dir, `${PARTIAL_PREFIX}${RUN_TOKEN}-${++tempCounter}${PARTIAL_SUFFIX}`);
     if (body.localFile !== undefined && body.size <= SMALL_FILE) {
       return this.copySmall(p, body.localFile, body, { temp, final, folder: dir, fsync: durability.perFile }, options);
     }
@@ -270,7 +276,7 @@ export class LocalRemote implements Remote {
         await this.checkRoot();
         await mkdir(dir, { recursive: true });
         for (const name of await readdir(dir)) {
-          if (isPartial(name) && !name.startsWith(`${PARTIAL_PREFIX}${process.pid}-`)) {
+          if (isPartial(name) && !name.startsWith(`${PARTIAL_PREFIX}${RUN_TOKEN}-`)) {
             await unlink(path.join(dir, name)).catch(() => {});
           }
         }
