@@ -23,27 +23,47 @@ export class GroupCommit<T> {
 
   add(item: T): void {
     this.pending.push(item);
-    if (this.pending.length >= MAX_PENDING) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), MAX_DELAY_MS);
+    if (this.pending.length >= MAX_PENDING) this.commitPending();
+    else this.timer ??= setTimeout(() => this.commitPending(), MAX_DELAY_MS);
   }
 
-  /** Commits what is pending; resolves once everything added so far is committed or failed. */
-  flush(): Promise<void> {
+  /**
+   * Commits what is pending; resolves once everything added so far is committed or failed, and
+   * rejects if journalling a batch failed (the state database could not be written).
+   */
+  async flush(): Promise<void> {
+    this.commitPending();
+    await this.chain;
+    if (this.journalError !== undefined) throw this.journalError;
+  }
+
+  private journalError: unknown;
+
+  /** Queues the pending items' barrier and commit. The chain never rejects, so a batch whose
+   * journalling failed neither skips the later ones nor becomes an unhandled rejection. */
+  private commitPending(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const items = this.pending;
     this.pending = [];
-    if (items.length > 0) {
-      this.chain = this.chain.then(async () => {
-        try {
-          await this.durable();
-        } catch (err) {
-          this.fail(items, err);
-          return;
-        }
-        this.commit(items);
-      });
+    if (items.length === 0) return;
+    this.chain = this.chain.then(async () => {
+      let durable = true;
+      try {
+        await this.durable();
+      } catch (err) {
+        durable = false;
+        this.record(() => this.fail(items, err));
+      }
+      if (durable) this.record(() => this.commit(items));
+    });
+  }
+
+  private record(journal: () => void): void {
+    try {
+      journal();
+    } catch (err) {
+      this.journalError ??= err;
     }
-    return this.chain;
   }
 }

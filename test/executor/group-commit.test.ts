@@ -21,6 +21,25 @@ describe('executor: group commit', () => {
     expect(events).toEqual(['barrier 1', 'commit 1,2', 'barrier 2', 'commit 3']);
   });
 
+  it('reports a journal that cannot be written at flush, and still commits the batches after it', async () => {
+    const committed: number[] = [];
+    let broken = true;
+    const commits = new GroupCommit<number>(
+      async () => {},
+      (items) => {
+        if (broken) throw new Error('SQLITE_FULL');
+        committed.push(...items);
+      },
+      () => {},
+    );
+    commits.add(1);
+    await expect(commits.flush()).rejects.toThrow('SQLITE_FULL');
+    broken = false;
+    commits.add(2);
+    await expect(commits.flush()).rejects.toThrow('SQLITE_FULL'); // the first failure stays reported
+    expect(committed).toEqual([2]);
+  });
+
   it('fails the batch, journalling nothing, when the barrier fails', async () => {
     const failed: number[] = [];
     const committed: number[] = [];
