@@ -18,7 +18,7 @@ import type { Remote, RemoteEntry, ResumeSlot } from '../remotes/types.ts';
 import { isArchiveOrigin, openOrigin } from '../sources/open.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
 import { GroupCommit } from './group-commit.ts';
-import { Pacer, fullJitter, realClock, type Clock } from './pacer.ts';
+import { Pacer, fullJitter, realClock, serviceWait, type Clock } from './pacer.ts';
 import { hashRemoteFile } from './remote-hash.ts';
 import { uploadBody } from './upload-body.ts';
 
@@ -190,6 +190,10 @@ export async function executePlan(
     emit({ type: 'failed', action, error: message });
   };
 
+  /** Backoff with full jitter, or longer if a throttling service asked for it (within reason). */
+  const retryDelay = (attempt: number, err: unknown): number =>
+    Math.max(fullJitter(attempt, backoffBaseMs, backoffCapMs), isRemoteError(err, 'throttled') ? serviceWait(err.retryAfterMs) : 0);
+
   const transfer = async (
     action: UploadAction,
     target: RemoteTarget,
@@ -241,7 +245,7 @@ export async function executePlan(
     } catch (err) {
       // What p-retry would throw for an error it must not retry: the error itself.
       if (err instanceof AbortError) throw err.originalError;
-      const delayMs = Math.max(fullJitter(1, backoffBaseMs, backoffCapMs), isRemoteError(err, 'throttled') ? (err.retryAfterMs ?? 0) : 0);
+      const delayMs = retryDelay(1, err);
       emit({ type: 'retry', action, attempt: 1, delayMs, error: (err as Error).message });
       await clock.sleep(delayMs, options.abort);
     }
@@ -252,10 +256,7 @@ export async function executePlan(
       signal: options.abort,
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         if (retriesLeft === 0) return;
-        const delayMs = Math.max(
-          fullJitter(attemptNumber + 1, backoffBaseMs, backoffCapMs),
-          isRemoteError(error, 'throttled') ? (error.retryAfterMs ?? 0) : 0,
-        );
+        const delayMs = retryDelay(attemptNumber + 1, error);
         emit({ type: 'retry', action, attempt: attemptNumber + 1, delayMs, error: error.message });
         await clock.sleep(delayMs, options.abort);
       },

@@ -66,10 +66,21 @@ export class Pacer {
   }
 
   throttled(retryAfterMs?: number): void {
-    const asked = retryAfterMs ?? 0;
+    const asked = serviceWait(retryAfterMs);
     this.spacing = Math.min(this.maxSpacingMs, Math.max(this.spacing * 2, this.minThrottleMs, asked));
     this.nextAt = Math.max(this.nextAt, this.clock.now() + Math.max(asked, this.spacing));
   }
+}
+
+/**
+ * The longest a service's Retry-After is obeyed. A date hours ahead (a misconfigured proxy, a
+ * daily quota) would otherwise stall a remote for hours, once per retry; past this the retries
+ * run out instead, the item fails with the service's message, and the next run tries again.
+ */
+export const MAX_SERVICE_WAIT_MS = 10 * 60_000;
+
+export function serviceWait(retryAfterMs: number | undefined): number {
+  return Math.min(retryAfterMs ?? 0, MAX_SERVICE_WAIT_MS);
 }
 
 /** Exponential backoff with full jitter: a random wait in [0, min(cap, base·2^attempt)). */

@@ -103,6 +103,15 @@ describe('executor', () => {
     ]);
   });
 
+  it('obeys a Retry-After of hours for ten minutes at most', async () => {
+    const remote = faulty(local('usb'), (call) => (call === 1 ? new RemoteError('usb', 'throttled', 'come back tomorrow', { retryAfterMs: 20 * 3_600_000 }) : null));
+    const clock = recordingClock();
+    const runId = state.journal.startRun('apply', 1, null, null);
+    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote, 1)]]), rec(runId), { clock });
+    expect(result).toMatchObject({ uploaded: 3, failed: [] });
+    expect(Math.max(...clock.sleeps)).toBe(10 * 60_000);
+  });
+
   it('recognises a file an interrupted run uploaded but did not journal, by its content', async () => {
     const root = testdir({ '2024/a.jpg': files['a.jpg']!, '2024/b.jpg': 'someone else’s photo' });
     const remote = local('usb', root);
