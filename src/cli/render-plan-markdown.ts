@@ -4,10 +4,10 @@
  * serial and config hash the plan was made from (apply refuses it once either moves on).
  */
 import type { PlanFile } from '../planner/plan-file.ts';
-import type { UploadAction } from '../planner/types.ts';
 import { code, details, table, text } from '../markdown.ts';
 import { count, plural } from '../report/format.ts';
 import { formatBytes } from '../units.ts';
+import { groupBy } from '../group-by.ts';
 
 export interface PlanMarkdownOptions {
   /** Actions listed per remote (the rest are counted). */
@@ -41,9 +41,7 @@ export function renderPlanMarkdown(plan: PlanFile, options: PlanMarkdownOptions)
     );
   }
 
-  const byRemote = new Map<string, UploadAction[]>();
-  for (const a of plan.actions) byRemote.set(a.remote, [...(byRemote.get(a.remote) ?? []), a]);
-  for (const [remote, actions] of byRemote) {
+  for (const [remote, actions] of groupBy(plan.actions, (a) => a.remote)) {
     const shown = actions.slice(0, options.actionsShown);
     const rows = shown.map((a) => [code(a.to), code(`${a.source}:${a.from}`), formatBytes(a.size), a.renamed ? 'renamed' : '']);
     const more = actions.length > shown.length ? `\n\n… and ${count(actions.length - shown.length)} more (\`photosync plan --verbose\` lists all).` : '';

@@ -2,8 +2,9 @@
 import type { PlanFile } from '../planner/plan-file.ts';
 import type { RefreshReport } from '../pipeline/session.ts';
 import { formatBytes } from '../units.ts';
-import { plural } from './commands/validate.ts';
+import { plural } from '../report/format.ts';
 import type { Output } from './output.ts';
+import { groupBy } from '../group-by.ts';
 
 const ACTIONS_SHOWN = 10;
 
@@ -47,13 +48,7 @@ export function renderPlan(out: Output, plan: PlanFile): void {
     ];
     out.line(`  ${name.padEnd(width)}  ${parts.join(', ')}`);
   }
-  const byRemote = new Map<string, PlanFile['actions'][number][]>();
-  for (const a of plan.actions) {
-    const list = byRemote.get(a.remote) ?? [];
-    list.push(a);
-    byRemote.set(a.remote, list);
-  }
-  for (const [remote, actions] of byRemote) {
+  for (const [remote, actions] of groupBy(plan.actions, (a) => a.remote)) {
     const shown = out.verbose ? actions : actions.slice(0, ACTIONS_SHOWN);
     for (const a of shown) out.line(`    ${c.green('+')} ${remote}:${a.to}  ${c.dim(`← ${a.source}:${a.from}`)}${a.renamed ? c.yellow(' (renamed)') : ''}`);
     if (shown.length < actions.length) out.line(c.dim(`    … and ${actions.length - shown.length} more on ${remote} (--verbose lists all)`));

@@ -12,6 +12,7 @@ import { coverageChart, patternDefs, quotaBar, storedBar, swatch } from './html-
 import { REPORT_CSS } from './html-style.ts';
 import { html, trusted, type Html } from './html.ts';
 import { formatBytes } from '../units.ts';
+import { groupBy } from '../group-by.ts';
 
 export interface HtmlOptions {
   /** When the report was made (ISO 8601); the renderer has no clock. */
@@ -143,8 +144,7 @@ ${report.sources.map(
 }
 
 function atRiskSection(report: CoverageReport, maxItems: number): Html {
-  const byFolder = new Map<string, AtRiskItem[]>();
-  for (const item of report.atRisk) byFolder.set(item.folder, [...(byFolder.get(item.folder) ?? []), item]);
+  const byFolder = groupBy(report.atRisk, (item) => item.folder);
   const group = (g: AtRiskGroup): Html => {
     // By date within the folder, undated last, then by name: the order a person looks for a photo in.
     const listed = (byFolder.get(g.folder) ?? [])
