@@ -89,16 +89,6 @@ export class ApplyFailedError extends PhotosyncError {
   readonly exitCode = ExitCode.Failure;
 }
 
-/** The run stopped early because a limit (--max-duration, --max-transfer) or a signal said so. */
-export class StoppedEarlyError extends PhotosyncError {
-  readonly code = 'E_STOPPED';
-  readonly exitCode: ExitCode;
-  constructor(message: string, exitCode: ExitCode, options: ErrorOptions = {}) {
-    super(message, options);
-    this.exitCode = exitCode;
-  }
-}
-
 /** The system's scheduler (crontab, systemctl, launchctl, schtasks) refused or is missing. */
 export class ScheduleError extends PhotosyncError {
   readonly code = 'E_SCHEDULE';

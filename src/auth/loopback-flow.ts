@@ -11,6 +11,7 @@ import { createPkce, randomState } from './pkce.ts';
 import type { OAuthProvider } from './providers.ts';
 import { grantFrom, postToken } from './token-endpoint.ts';
 import type { Grant } from './tokens.ts';
+import { escapeHtml } from '../escape.ts';
 
 export interface LoopbackLoginOptions {
   readonly provider: OAuthProvider;
@@ -126,8 +127,4 @@ async function watchPasted(lines: AsyncIterable<string>, state: string, settle: 
       // not a URL: keep waiting
     }
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -152,14 +152,15 @@ const VERIFY_AT = '04:30';
 function normalizeVerify(raw: NonNullable<RawConfig['verify']>, problems: NormalizeProblem[]): VerifySchedule | null {
   const parsed = parseWhen(raw.every, raw.at ?? VERIFY_AT, VERIFY_AT);
   if (!parsed.ok) {
-    problems.push({ path: ['verify', parsed.field], at: 'value', message: parsed.message, hint: parsed.hint });
-    return null;
+    // The schedule's hint speaks of the command line; here the same setting is a config key.
+    const hint = parsed.hint?.replace('--at HH:MM', 'at: HH:MM').replace('--every', 'every:');
+    problems.push({ path: ['verify', parsed.field], at: 'value', message: parsed.message, hint });
   }
   const sample = raw.sample?.trim() ?? null;
   if (sample !== null && Number.parseFloat(sample) <= 0) {
     problems.push({ path: ['verify', 'sample'], at: 'value', message: `a sample of ${sample} checks nothing`, hint: 'write a share above 0%, e.g. 5%, or leave sample out to check everything' });
   }
-  return { when: parsed.when, sample };
+  return parsed.ok ? { when: parsed.when, sample } : null;
 }
 
 /** rclone's --timeout: long enough for a NAS that spins its disks up, short enough to notice a dead link. */

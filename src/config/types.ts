@@ -34,7 +34,7 @@ interface RemoteCommon {
   readonly media: MediaKind;
   readonly offsite: boolean;
   readonly transfers: number;
-  /** Bytes photosync may fill, for remotes that cannot report free space; null when unset. */
+  /** Bytes photosync may fill here (the smaller of this and the free space the remote reports wins); null when unset. */
   readonly quotaBytes: number | null;
   readonly include: readonly string[] | null;
   readonly exclude: readonly string[];

@@ -20,7 +20,7 @@ import type { CommandContext } from '../context.ts';
 import { ApplyProgress, scanProgressReporter } from '../progress.ts';
 import { stopControl, type StopControl } from '../stop-control.ts';
 import { renderPlan, renderScan } from '../render-plan.ts';
-import { plural } from './validate.ts';
+import { plural } from '../../report/format.ts';
 
 export interface ApplyCommandOptions {
   readonly refresh?: boolean | undefined;

@@ -10,7 +10,7 @@ import { formatBytes } from '../../units.ts';
 import type { CommandContext } from '../context.ts';
 import { ApplyProgress } from '../progress.ts';
 import { stopControl } from '../stop-control.ts';
-import { plural } from './validate.ts';
+import { plural } from '../../report/format.ts';
 
 export interface RestoreCommandOptions {
   readonly from?: string | undefined;

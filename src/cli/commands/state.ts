@@ -3,7 +3,7 @@ import { ExitCode } from '../../exit-codes.ts';
 import { rebuildState } from '../../pipeline/rebuild-state.ts';
 import type { CommandContext } from '../context.ts';
 import { scanProgressReporter } from '../progress.ts';
-import { plural } from './validate.ts';
+import { plural } from '../../report/format.ts';
 
 export async function stateShowCommand(ctx: CommandContext): Promise<ExitCode> {
   const session = await ctx.openSession();

@@ -18,4 +18,3 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
   return ExitCode.Ok;
 }
 
-export { plural };

@@ -8,7 +8,7 @@ import { withApplyLock } from '../../pipeline/apply-plan.ts';
 import { parseSample, verifyRemotes, type VerifyReport } from '../../pipeline/verify.ts';
 import { formatBytes } from '../../units.ts';
 import type { CommandContext } from '../context.ts';
-import { plural } from './validate.ts';
+import { plural } from '../../report/format.ts';
 
 export async function verifyCommand(ctx: CommandContext, options: { remote?: string | undefined; sample?: string | undefined }): Promise<ExitCode> {
   const sample = parseSample(options.sample ?? 'all');
