@@ -47,6 +47,8 @@ describe('s3 error classification', () => {
     ['TimeoutError', 'ECONNRESET', 'socket hang up'],
     ['Error', 'ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'],
     ['Error', 'ETIMEDOUT', 'connect ETIMEDOUT'],
+    ['Error', 'ECONNABORTED', 'aborted'],
+    ['Error', 'ERR_STREAM_PREMATURE_CLOSE', 'Premature close'],
   ])('network failure %s %s is retryable', (name, code, message) => {
     const error = classifyS3Error('cloud', networkError(name, code, message), 'upload a.jpg');
     expect(error).toBeInstanceOf(RemoteError);
