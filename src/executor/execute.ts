@@ -308,7 +308,12 @@ function checkUpload(remote: Remote, action: UploadAction, entry: RemoteEntry, s
 async function existingCopy(target: RemoteTarget, action: UploadAction, run: RunRecorder): Promise<RemoteEntry> {
   const { remote } = target;
   const entry = await remote.stat(action.to);
-  if (!entry) throw new RemoteError(remote.name, 'retryable', `${action.to} on ${remote.name} was reported taken but is not there`);
+  if (!entry) {
+    // Refused, yet no file is there: a folder, a link or a Google Doc holds the name. Retrying
+    // cannot help; noted as taken (with no content), the next plan picks another name.
+    run.foundOther(action, { path: action.to, size: 0, hashes: {} });
+    throw new NameTakenError(remote.name, action.to);
+  }
   const sha256 = entry.hashes.sha256 ?? (await hashRemoteFile(remote, action.to, entry.size));
   if (sha256 === action.sha256 && entry.size === action.size) return { ...entry, hashes: { ...entry.hashes, sha256 } };
   run.foundOther(action, { ...entry, hashes: { ...entry.hashes, sha256 } });

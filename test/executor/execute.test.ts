@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executePlan, type ApplyEvent, type RemoteTarget } from '../../src/executor/execute.ts';
@@ -110,6 +110,19 @@ describe('executor', () => {
     const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote, 1)]]), rec(runId), { clock });
     expect(result).toMatchObject({ uploaded: 3, failed: [] });
     expect(Math.max(...clock.sleeps)).toBe(10 * 60_000);
+  });
+
+  it('takes a folder at the planned name as a taken name at once, for the next plan to avoid', async () => {
+    const root = path.join(tmpdir(), 'usb');
+    mkdirSync(path.join(root, '2024/b.jpg'), { recursive: true });
+    const remote = local('usb', root);
+    const clock = recordingClock();
+    const runId = state.journal.startRun('apply', 1, null, null);
+    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote)]]), rec(runId), { clock });
+    expect(result.uploaded).toBe(2);
+    expect(result.failed.map((f) => [f.action.to, f.reason])).toEqual([['2024/b.jpg', 'name-taken']]);
+    expect(clock.sleeps.filter((ms) => ms > 0)).toEqual([]); // not retried: retrying cannot help
+    expect(state.inventories.byPath(idOf(remote), '2024/b.jpg')).toMatchObject({ sha256: null });
   });
 
   it('recognises a file an interrupted run uploaded but did not journal, by its content', async () => {
