@@ -382,6 +382,18 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
     expect(after.entries.map((e) => e.path)).toEqual(['2024/mine-too.jpg']);
   });
 
+  it('answers completely when a folder moved or was trashed with its files, in a process that never saw them', async () => {
+    const { remote, folder, store } = makeRemote();
+    await remote.create('2024/a.jpg', bodyFrom(Buffer.from('a'), remote).body);
+    await remote.create('2025/b.jpg', bodyFrom(Buffer.from('b'), remote).body);
+    const cursor = (await remote.listChanges(null)).cursor;
+    const year = emu.store.lookup(`${folder}/2024`)[0]!;
+    emu.trash(year.id);
+    const after = await makeRemote({ folder, store }).remote.listChanges(cursor);
+    expect(after.complete).toBe(true);
+    expect(after.entries.map((e) => e.path)).toEqual(['2025/b.jpg']);
+  });
+
   it('can back up into My Drive itself', async () => {
     const { remote } = makeRemote({ folder: '' });
     const cursor = (await remote.listChanges(null)).cursor;

@@ -2,9 +2,12 @@
  * Incremental listing from Drive's changes feed (shared/docs/cloud-apis.md §1.1): page with
  * changes.list from the cursor until a page carries newStartPageToken, which is the next cursor.
  * A change names a file id, so paths come from the file's parents (folder paths are cached by the
- * folder tree) and, for where a file was before, from the ids this remote has seen. A file removed
- * for good arrives without name or parents; if its id was never seen here, nobody can say which
- * path went away, and the answer falls back to a complete listing.
+ * folder tree) and, for where a file was before, from the ids this remote has seen in this
+ * process. Where that is not enough to say which recorded paths went away (a file removed for
+ * good that was never seen here, a folder moved, renamed or trashed with its files), the answer
+ * falls back to a complete listing. A file never seen here that was renamed keeps its old path
+ * recorded too (its content is still there; the old name is merely avoided), and one moved out of
+ * the backup folder cannot be told from an unrelated file: `photosync verify` finds it missing.
  */
 import type { CallOptions, ListChanges, RemoteEntry } from '../types.ts';
 import { FOLDER_MIME, toDriveFile, type DriveApi, type DriveFile } from './api.ts';
@@ -35,8 +38,15 @@ export async function readChanges(ctx: ChangeContext, cursor: string | null, opt
       const id = change.fileId;
       if (!id) continue;
       const file = change.file ? toDriveFile(change.file) : null;
-      if (file?.mimeType === FOLDER_MIME) {
+      if (file?.mimeType === FOLDER_MIME || (!file && ctx.folders.cachedPath(id) !== undefined)) {
+        // A folder moved, renamed or trashed takes its files along without a change for each of
+        // them: when one that was in the backup folder did, list it all.
+        const cached = ctx.folders.cachedPath(id);
         ctx.folders.forget(id);
+        // Where it is now by its parents (a trashed folder keeps them).
+        const place = file ? await ctx.folders.pathOf(id, options) : null;
+        const gone = change.removed === true || !file || file.trashed;
+        if (gone ? (cached ?? place) !== null : cached !== undefined && cached !== null && cached !== place) lost = true;
         continue;
       }
       const before = ctx.known.get(id);

@@ -95,6 +95,11 @@ export class FolderTree {
     return path;
   }
 
+  /** The folder's path as cached (undefined: never looked up; null: outside the backup folder). */
+  cachedPath(folderId: string): string | null | undefined {
+    return this.paths.get(folderId);
+  }
+
   /** Forgets a folder's place (it was renamed or moved by someone). */
   forget(folderId: string): void {
     const path = this.paths.get(folderId);
