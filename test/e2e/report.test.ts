@@ -100,5 +100,10 @@ describe('cli: report and plan formats', { tags: ['slow'] }, () => {
     expect(withPlan.code, withPlan.stderr).toBe(0);
     expect(withPlan.stderr).not.toContain('another state or config');
     expect((JSON.parse(withPlan.stdout) as CoverageReport).afterPlan?.meeting).toBe(8);
+
+    const missing = await lib.run('report', '--plan', 'no-such-plan.json');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot read plan file');
+    expect(missing.stderr).toContain('photosync plan --out FILE');
   });
 });

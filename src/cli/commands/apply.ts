@@ -3,9 +3,8 @@
  * Ctrl-C (SIGINT) or SIGTERM stops starting new uploads and lets those in flight finish; a second
  * signal abandons them too. Either way, everything finished is journalled.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApplyFailedError, AuthError, InputError, UsageError } from '../../errors.ts';
+import { ApplyFailedError, AuthError, UsageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { BandwidthLimiter, parseBwLimit } from '../../executor/bandwidth.ts';
 import type { ApplyResult } from '../../executor/execute.ts';
@@ -13,12 +12,13 @@ import { applyPlan, withApplyLock, type AppliedPlan } from '../../pipeline/apply
 import type { Session } from '../../pipeline/session.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
 import { assertPlanFits } from '../../pipeline/space.ts';
-import { parsePlanFile, planSha256, type PlanFile } from '../../planner/plan-file.ts';
+import type { PlanFile } from '../../planner/plan-file.ts';
 import type { HeldLock } from '../../state/lock.ts';
 import { formatBytes, parseDuration, parseSize } from '../../units.ts';
 import type { CommandContext } from '../context.ts';
 import { ApplyProgress, scanProgressReporter } from '../progress.ts';
 import { stopControl, type StopControl } from '../stop-control.ts';
+import { readPlan } from '../read-plan.ts';
 import { renderPlan, renderScan } from '../render-plan.ts';
 import { plural } from '../../report/format.ts';
 
@@ -199,24 +199,6 @@ function planFacts(plan: PlanFile): { uploads: number; bytes: number; remotes: R
     r.bytes += a.size;
   }
   return { uploads: plan.actions.length, bytes: plan.actions.reduce((n, a) => n + a.size, 0), remotes };
-}
-
-async function readPlan(file: string): Promise<{ plan: PlanFile; sha: string }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read plan file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-      hint: 'make one with "photosync plan --out FILE"',
-    });
-  }
-  const { plan, problems } = parsePlanFile(text);
-  if (!plan) {
-    throw new InputError(`${file} is not a valid photosync plan: ${problems.join('; ')}`, {
-      hint: 'make it again with "photosync plan --out FILE"; do not edit plan files by hand',
-    });
-  }
-  return { plan, sha: planSha256(text) };
 }
 
 interface Limits {

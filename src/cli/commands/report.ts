@@ -3,13 +3,11 @@
  * otherwise), now and after the pending plan, and which ones are at risk; as text, markdown (for
  * a pull-request comment), JSON or one self-contained HTML file.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
 import type { RemoteHandle } from '../../pipeline/session.ts';
-import { parsePlanFile, type PlanFile } from '../../planner/plan-file.ts';
+import type { PlanFile } from '../../planner/plan-file.ts';
 import type { UploadAction } from '../../planner/types.ts';
 import type { Quota } from '../../remotes/types.ts';
 import { computeCoverage, type CoverageReport, type Place, type RemoteHoldings } from '../../report/coverage.ts';
@@ -21,6 +19,7 @@ import type { CommandContext } from '../context.ts';
 import { resolveFormat, type FormatFlags } from '../format-option.ts';
 import { scanProgressReporter } from '../progress.ts';
 import { writeFileAtomic } from '../write-file.ts';
+import { readPlan } from '../read-plan.ts';
 
 export const REPORT_FORMATS = ['text', 'markdown', 'json', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -40,6 +39,8 @@ const AT_RISK_LISTED: Record<ReportFormat, number> = { text: 100, markdown: 0, j
 export async function reportCommand(ctx: CommandContext, options: ReportOptions): Promise<ExitCode> {
   const format = resolveFormat(REPORT_FORMATS, options, options.out);
   const outFile = options.out === undefined ? undefined : path.resolve(ctx.io.cwd, options.out);
+  // A plan file that cannot be used is said before the scan, not after it.
+  const saved = options.plan === undefined ? null : (await readPlan(path.resolve(ctx.io.cwd, options.plan))).plan;
   const session = await ctx.openSession();
   try {
     const { config } = session;
@@ -47,14 +48,11 @@ export async function reportCommand(ctx: CommandContext, options: ReportOptions)
     const made = await makePlanFile(session, { needFiles: true, onScanProgress: (p) => progress.update(p) });
     progress.stop();
     let pending: readonly UploadAction[] = made.plan.actions;
-    if (options.plan) {
-      const file = path.resolve(ctx.io.cwd, options.plan);
-      const { plan, problems } = parsePlanFile(await readFile(file, 'utf8').catch(() => ''));
-      if (!plan) throw new InputError(`${file} is not a readable photosync plan: ${problems.join('; ')}`);
-      if (!sameBasis(plan, made.plan)) {
+    if (saved) {
+      if (!sameBasis(saved, made.plan)) {
         ctx.out.warn(`${options.plan} was made from another state or config; "after the plan" counts it as it is, but apply would refuse it`);
       }
-      pending = plan.actions;
+      pending = saved.actions;
     }
 
     const places: Place[] = [
