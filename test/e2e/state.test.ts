@@ -46,6 +46,23 @@ describe('cli: state', { tags: ['slow'] }, () => {
     expect(JSON.parse(show.stdout)).toMatchObject({ serial: expect.any(Number), remotes: [{ name: 'usb', files: 2 }] });
   });
 
+  it('will not move a state aside while an apply holds its lock', async () => {
+    const { dir, run } = setup();
+    expect((await run('apply')).code).toBe(0);
+    const { State } = await import('../../src/state/index.ts');
+    const state = State.open(path.join(dir, 'state/ps.db'));
+    const lock = state.lock(); // as a running apply would
+    try {
+      const refused = await run('state', 'rebuild');
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain('another photosync apply');
+      expect(readdirSync(path.join(dir, 'state')).some((f) => f.includes('.broken-'))).toBe(false);
+    } finally {
+      lock.release();
+      state.close();
+    }
+  });
+
   it('refuses another program’s database as state', async () => {
     const { dir, run } = setup();
     const Database = (await import('better-sqlite3')).default;
