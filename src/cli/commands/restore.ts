@@ -28,6 +28,10 @@ export async function restoreCommand(ctx: CommandContext, options: RestoreComman
       throw new UsageError(`${flag} ${value} is not a date`, { hint: `write it as YYYY-MM-DD, e.g. ${flag} 2024-01-01` });
     }
   }
+  // Same-format dates compare as text.
+  if (options.since !== undefined && options.until !== undefined && options.since > options.until) {
+    throw new UsageError(`--since ${options.since} is after --until ${options.until}: no photo is in between`, { hint: 'swap them' });
+  }
   const transfers = options.transfers === undefined ? undefined : Number(options.transfers);
   if (transfers !== undefined && (!Number.isInteger(transfers) || transfers < 1 || transfers > 64)) {
     throw new UsageError(`--transfers ${options.transfers} must be a whole number from 1 to 64`);
