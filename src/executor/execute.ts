@@ -19,7 +19,7 @@ import { isArchiveOrigin, openOrigin } from '../sources/open.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
 import { GroupCommit } from './group-commit.ts';
 import { Pacer, fullJitter, realClock, serviceWait, type Clock } from './pacer.ts';
-import { hashRemoteFile } from './remote-hash.ts';
+import { hashRemoteFile } from '../remotes/remote-hash.ts';
 import { uploadBody } from './upload-body.ts';
 
 /** Failures after which nothing more will succeed on that remote in this run; the other remotes go on. */

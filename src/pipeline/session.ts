@@ -11,7 +11,7 @@ import { isRemoteError } from '../remotes/errors.ts';
 import { remoteIdentity } from '../remotes/identity.ts';
 import { createRemote } from '../remotes/registry.ts';
 import type { Remote } from '../remotes/types.ts';
-import { hashRemoteFile } from '../executor/remote-hash.ts';
+import { hashRemoteFile } from '../remotes/remote-hash.ts';
 import { State, type RemoteRecord } from '../state/index.ts';
 import { refreshInventory, type RefreshReport } from './refresh.ts';
 

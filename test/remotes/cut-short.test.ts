@@ -6,7 +6,7 @@
  * again) within the remote's timeout, never hang and never pass a short file off as whole.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashRemoteFile } from '../../src/executor/remote-hash.ts';
+import { hashRemoteFile } from '../../src/remotes/remote-hash.ts';
 import { RemoteError } from '../../src/remotes/errors.ts';
 import type { Remote } from '../../src/remotes/types.ts';
 import { WebdavRemote } from '../../src/remotes/webdav/index.ts';

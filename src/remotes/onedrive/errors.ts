@@ -4,7 +4,7 @@
  * go through the client). Both are reduced to a GraphFailure first.
  */
 import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client';
-import { PhotosyncError } from '../../errors.ts';
+import { PhotosyncError, SourceChangedError } from '../../errors.ts';
 import { loginHint } from '../../auth/tokens.ts';
 import { AlreadyExistsError, NotFoundError, RemoteError } from '../errors.ts';
 
@@ -86,7 +86,7 @@ export function classifyFailure(remote: string, f: GraphFailure, path: string, c
  * expired sign-in from the token source) pass through unchanged; so does an abort.
  */
 export function classifyGraphError(remote: string, err: unknown, path: string, signal?: AbortSignal): Error {
-  if (err instanceof PhotosyncError || isSourceChanged(err)) return err as Error;
+  if (err instanceof PhotosyncError || err instanceof SourceChangedError) return err;
   if (err instanceof GraphClientError && err.customError instanceof Error) return classifyGraphError(remote, err.customError, path, signal);
   if (signal?.aborted) return signal.reason instanceof Error ? signal.reason : new Error('aborted', { cause: err });
   if (err instanceof GraphError) return classifyFailure(remote, failureOfGraphError(err), path, err);
@@ -103,9 +103,4 @@ function isNetworkError(err: unknown): err is Error {
   if (err instanceof TypeError && err.message === 'fetch failed') return true;
   const code = (err as { code?: unknown }).code ?? (err.cause as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && /^(E[A-Z]+|UND_ERR_\w+)$/.test(code);
-}
-
-/** The executor's SourceChangedError, recognised without importing the executor (remotes do not). */
-export function isSourceChanged(err: unknown): boolean {
-  return err instanceof Error && err.name === 'SourceChangedError';
 }

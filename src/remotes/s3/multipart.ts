@@ -9,6 +9,7 @@
  * and sends only the rest.
  */
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { SourceChangedError } from '../../errors.ts';
 import { AlreadyExistsError, IntegrityError, RemoteError, isRemoteError } from '../errors.ts';
 import type { RemoteEntry, ResumeSlot, UploadBody, UploadOptions } from '../types.ts';
 import { MAX_PART_BYTES, MAX_PARTS, MiB, SHA256_METADATA, compositeSha256, sha256Base64 } from './api.ts';
@@ -152,8 +153,7 @@ async function complete(target: UploadTarget, path: string, session: Session, sl
  */
 function mustDiscard(error: Error, slot: ResumeSlot | undefined, signal: AbortSignal | undefined): boolean {
   if (!slot || signal?.aborted || error instanceof StaleUploadError) return true;
-  // The executor's error for a source that no longer matches the plan (remotes do not import the executor).
-  if (error.name === 'SourceChangedError') return true;
+  if (error instanceof SourceChangedError) return true;
   if (isRemoteError(error)) return !(error.retryable || error.failure === 'auth');
   return false;
 }

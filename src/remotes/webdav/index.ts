@@ -10,12 +10,13 @@
  * readback, the default) or by size only (verify: size: the server's 2xx to a PUT whose
  * Content-Length was the planned size, which costs no extra request).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { WebdavRemoteConfig } from '../../config/types.ts';
 import { AlreadyExistsError, IntegrityError, NotFoundError, RemoteError } from '../errors.ts';
 import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
+import { hashRemoteFile } from '../remote-hash.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import { unsafePathReason } from '../safe-path.ts';
 import type { CallOptions, HashName, Quota, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
@@ -183,25 +184,13 @@ export class WebdavRemote implements Remote {
 
   /** GETs the new file and compares its SHA-256 with the plan's. */
   private async readBack(p: string, body: UploadBody, signal: AbortSignal | undefined): Promise<RemoteEntry> {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of (await this.read(p, { signal })) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
+    // A read of another length than the PUT sent, from a server that said it stored it all, was
+    // most likely cut off on the way: hashRemoteFile fails it as retryable, and it is read again.
+    const sha256 = await hashRemoteFile(this, p, body.size, { signal });
+    if (sha256 !== body.sha256) {
+      throw new IntegrityError(this.name, `${p} on ${this.name} reads back with SHA-256 ${sha256}, but bytes with SHA-256 ${body.sha256} were sent`);
     }
-    const sha256 = hash.digest('hex');
-    if (size < body.size) {
-      // Fewer bytes than the PUT sent, from a server that said it stored them all: most likely the
-      // answer was cut off on the way (a chunked body can end cleanly mid-file). Read it again.
-      throw new RemoteError(this.name, 'retryable', `${p} on ${this.name} read back as ${size} of ${body.size} bytes: the read was cut short`);
-    }
-    if (sha256 !== body.sha256 || size !== body.size) {
-      throw new IntegrityError(
-        this.name,
-        `${p} on ${this.name} reads back as ${size} bytes with SHA-256 ${sha256}, but ${body.size} bytes with SHA-256 ${body.sha256} were sent`,
-      );
-    }
-    return { path: p, size, hashes: { sha256 } };
+    return { path: p, size: body.size, hashes: { sha256 } };
   }
 
   /** Whether PUT with If-None-Match: * creates a new name and refuses a taken one; probed once per run. */

@@ -1,7 +1,7 @@
 /** SHA-256 of a file as read back from a remote: the independent check when a remote reports no SHA-256. */
 import { createHash } from 'node:crypto';
-import { RemoteError } from '../remotes/errors.ts';
-import type { CallOptions, Remote } from '../remotes/types.ts';
+import { RemoteError } from './errors.ts';
+import type { CallOptions, Remote } from './types.ts';
 
 /**
  * `size` is what the remote says the file holds. A read that ends short of it was cut off on the
