@@ -73,7 +73,8 @@ export class ApplyProgress {
         break;
       case 'failed':
         t.inFlight.delete(event.action.id);
-        this.log(`${this.out.errColor.red('failed')} ${event.action.remote}: ${event.action.to}: ${event.error}`);
+        // On a terminal it shows as it happens, above the bars; plain output lists failures once, at the end.
+        this.multibar?.log(`${this.out.errColor.red('failed')} ${event.action.remote}: ${event.action.to}: ${event.error}\n`);
         break;
       case 'retry':
         this.out.detail(`retry ${event.attempt} of ${event.action.to} on ${event.action.remote} in ${event.delayMs} ms: ${event.error}`);
@@ -87,11 +88,6 @@ export class ApplyProgress {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.multibar?.stop();
-  }
-
-  private log(text: string): void {
-    if (this.multibar) this.multibar.log(`${text}\n`);
-    else this.out.note(text);
   }
 
   private sent(t: RemoteTally): number {
