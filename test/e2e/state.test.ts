@@ -48,6 +48,10 @@ describe('cli: state', { tags: ['slow'] }, () => {
 
   it('will not move a state aside while an apply holds its lock', async () => {
     const { dir, run } = setup();
+    // Before any apply, looking at the state does not create one.
+    const none = await run('state', 'show', '--json');
+    expect(JSON.parse(none.stdout)).toMatchObject({ exists: false });
+    expect(existsSync(path.join(dir, 'state/ps.db'))).toBe(false);
     expect((await run('apply')).code).toBe(0);
     const { State } = await import('../../src/state/index.ts');
     const state = State.open(path.join(dir, 'state/ps.db'));

@@ -1,4 +1,5 @@
 /** photosync state show | rebuild: look at, or start over, what photosync knows. */
+import { existsSync } from 'node:fs';
 import { ExitCode } from '../../exit-codes.ts';
 import { rebuildState } from '../../pipeline/rebuild-state.ts';
 import type { CommandContext } from '../context.ts';
@@ -6,6 +7,13 @@ import { scanProgressReporter } from '../progress.ts';
 import { plural } from '../../report/format.ts';
 
 export async function stateShowCommand(ctx: CommandContext): Promise<ExitCode> {
+  // Looking must not create: a state that does not exist yet is said to be missing.
+  const file = ctx.loadConfig().statePath;
+  if (!existsSync(file)) {
+    if (ctx.out.json) ctx.out.result({ file, exists: false });
+    else ctx.out.line(`no state at ${file} yet: "photosync plan" or "photosync apply" makes it`);
+    return ExitCode.Ok;
+  }
   const session = await ctx.openSession();
   try {
     const basis = session.state.basis();
@@ -23,7 +31,7 @@ export async function stateShowCommand(ctx: CommandContext): Promise<ExitCode> {
       finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString(),
     }));
     if (ctx.out.json) {
-      ctx.out.result({ file: session.state.file, ...basis, remotes, runs, unfinishedUploads: session.state.uploadSessions.count() });
+      ctx.out.result({ file: session.state.file, exists: true, ...basis, remotes, runs, unfinishedUploads: session.state.uploadSessions.count() });
       return ExitCode.Ok;
     }
     ctx.out.line(`state ${session.state.file}`);
