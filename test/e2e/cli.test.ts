@@ -158,6 +158,7 @@ describe('cli: end to end', { tags: ['slow'] }, () => {
     expect((await run('plan', '--no-such-flag')).code).toBe(64);
     expect((await run('apply', '--max-transfer', 'lots')).code).toBe(64);
     expect((await run('restore', '--from', 'usb', '--to', 'back', '--since', '2024-06-01', '--until', '2024-01-01')).code).toBe(64);
+    expect((await run('auth', 'logout', 'usb')).code).toBe(64); // a local disk has no credentials to forget
     const missing = await runCli(['validate'], { cwd: tmpdir() });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('photosync.yaml does not exist');

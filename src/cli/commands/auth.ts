@@ -146,7 +146,12 @@ async function webdavPasswordState(ctx: CommandContext, remote: WebdavRemoteConf
 export async function authLogoutCommand(ctx: CommandContext, name: string): Promise<ExitCode> {
   const config = ctx.loadConfig();
   const remote = remoteNamed(ctx, name);
-  const kind = remote.type === 'gdrive' || remote.type === 'dropbox' || remote.type === 'onedrive' ? remote.tokenStore : 'keychain';
+  if (remote.type === 'local' || remote.type === 's3') {
+    throw new UsageError(`remote "${name}" is ${remote.type}; photosync stores no credentials for it`, {
+      hint: remote.type === 's3' ? 'S3 keys come from the AWS credential chain (environment, ~/.aws): remove them there' : undefined,
+    });
+  }
+  const kind = remote.type === 'webdav' ? 'keychain' : remote.tokenStore;
   const removed = await secretStoreFor(kind, config.statePath).delete(name);
   if (ctx.out.json) ctx.out.result({ remote: name, removed });
   else ctx.out.line(removed ? `Forgot the credentials of "${name}".` : `Nothing was stored for "${name}".`);
