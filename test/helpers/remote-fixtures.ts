@@ -13,9 +13,9 @@ export const CLOUD_REMOTE_COMMON = {
 } as const;
 
 /** A ResumeSlot as the executor keeps one: a string that outlives the remote instance. */
-export function memoryResumeSlot(): ResumeSlot & { value: string | null } {
+export function memoryResumeSlot(initial: string | null = null): ResumeSlot & { value: string | null } {
   const slot = {
-    value: null as string | null,
+    value: initial,
     load: () => slot.value,
     save: (s: string) => void (slot.value = s),
     clear: () => void (slot.value = null),

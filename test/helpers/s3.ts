@@ -3,7 +3,8 @@ import { pipeline, Transform } from 'node:stream';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3RemoteConfig } from '../../src/config/types.ts';
 import { S3Remote, type S3Tuning } from '../../src/remotes/s3/index.ts';
-import type { ResumeSlot, UploadBody } from '../../src/remotes/types.ts';
+import type { UploadBody } from '../../src/remotes/types.ts';
+import { CLOUD_REMOTE_COMMON } from './remote-fixtures.ts';
 import { S3RVER_KEYS, type S3rverHandle } from './servers/s3rver.ts';
 import type { S3Operation } from './servers/s3rver-extensions.ts';
 
@@ -20,13 +21,7 @@ export function s3Config(server: S3rverHandle, overrides: Partial<S3RemoteConfig
   return {
     name: 'cloud',
     type: 's3',
-    layout: '{name}',
-    media: 'cloud',
-    offsite: true,
-    transfers: 4,
-    quotaBytes: null,
-    include: null,
-    exclude: [],
+    ...CLOUD_REMOTE_COMMON,
     bucket: server.bucket,
     prefix: `run-${process.pid}-${prefixes}/`,
     region: 'us-east-1',
@@ -65,27 +60,6 @@ export function requestsOf(server: S3rverHandle, op: S3Operation, since = 0): { 
   return server.requests.slice(since).filter((r) => r.op === op);
 }
 
-export interface MemorySlot extends ResumeSlot {
-  readonly value: string | null;
-}
-
-/** A ResumeSlot kept in memory: what the executor would have persisted when the process died. */
-export function memorySlot(initial: string | null = null): MemorySlot {
-  let value = initial;
-  return {
-    load: () => value,
-    save: (s) => {
-      value = s;
-    },
-    clear: () => {
-      value = null;
-    },
-    get value() {
-      return value;
-    },
-  };
-}
-
 /**
  * The body, but its stream dies once `limit` bytes have passed (a crash, as far as the upload
  * can tell: a plain error, not a changed source). `corrupt` flips the byte at that offset
@@ -117,11 +91,4 @@ export function interruptedBody(body: UploadBody, limit: number, corrupt?: numbe
       return pipeline(body.open(start), cut, () => {});
     },
   };
-}
-
-/** Bytes that differ from offset to offset, so a part in the wrong place would show. */
-export function patterned(size: number, seed = 0): Buffer {
-  const data = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4096) data.writeUInt32LE((i + seed) >>> 0, i);
-  return data;
 }

@@ -11,10 +11,10 @@ import { AuthError } from '../../src/errors.ts';
 import { AlreadyExistsError, RemoteError } from '../../src/remotes/errors.ts';
 import { GdriveRemote, type GdriveTuning } from '../../src/remotes/gdrive/index.ts';
 import { createRemote } from '../../src/remotes/registry.ts';
-import type { ResumeSlot } from '../../src/remotes/types.ts';
 import { bodyFrom, readAll, runRemoteContract } from '../contract/remote-contract.ts';
 import { sha256 } from '../helpers/hash.ts';
 import { startGdriveEmulator, type GdriveEmulator } from '../helpers/emulators/gdrive.ts';
+import { memoryResumeSlot, patterned } from '../helpers/remote-fixtures.ts';
 
 const KiB = 1024;
 /** Small enough that a test file takes the resumable path in several chunks. */
@@ -62,23 +62,6 @@ function makeRemote(options: { folder?: string; tuning?: Partial<GdriveTuning>; 
     tuning: { ...TUNING, ...options.tuning },
   });
   return { remote, folder, store };
-}
-
-function memorySlot(): ResumeSlot & { value: string | null } {
-  const slot = {
-    value: null as string | null,
-    load: () => slot.value,
-    save: (s: string) => void (slot.value = s),
-    clear: () => void (slot.value = null),
-  };
-  return slot;
-}
-
-/** Bytes that differ in every 4 KiB, so a chunk sent at the wrong offset shows in the hash. */
-function patterned(size: number, seed = 0): Buffer {
-  const data = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4096) data.writeUInt32LE((i + seed) >>> 0, i);
-  return data;
 }
 
 runRemoteContract({
@@ -129,7 +112,7 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
   it('resumes an interrupted upload in a new process from the saved slot, sending only what Drive lacks', async () => {
     const first = makeRemote({ tuning: { chunkBytes: 1024 * KiB } });
     const data = patterned(2560 * KiB + 3, 7);
-    const slot = memorySlot();
+    const slot = memoryResumeSlot();
     // The second 1 MiB chunk is cut after 600 KiB: Drive keeps the two whole 256 KiB units of it.
     emu.inject({ kind: 'drop-request', afterBodyBytes: 600 * KiB }, { method: 'PUT', chunk: true, skip: 1 });
     const sessionsBefore = emu.sessionInfo().length;
@@ -167,7 +150,7 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
     // 3 MiB, so that chunks of a changed file go out before the change is noticed.
     const planned = patterned(3072 * KiB, 1);
     const other = patterned(3072 * KiB, 2);
-    const slot = memorySlot();
+    const slot = memoryResumeSlot();
     // Two chunks of the changed file go up, then the connection drops before the change shows.
     emu.inject({ kind: 'drop-request', afterBodyBytes: 10 }, { method: 'PUT', chunk: true, skip: 2 });
     const sessionsBefore = emu.sessionInfo().length;
@@ -184,7 +167,7 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
   it('drops the session of a source that changed mid-upload', async () => {
     const { remote, folder } = makeRemote();
     const planned = patterned(3072 * KiB, 1);
-    const slot = memorySlot();
+    const slot = memoryResumeSlot();
     const sessionsBefore = emu.sessionInfo().length;
     await expect(remote.create('y.mov', bodyFrom(patterned(3072 * KiB, 2), remote, planned).body, { resume: slot })).rejects.toThrow(
       /changed since it was scanned/,
@@ -198,7 +181,7 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
   it('starts a new session when Drive has forgotten the old one (404)', async () => {
     const { remote, folder } = makeRemote();
     const data = patterned(1024 * KiB + 1, 3);
-    const slot = memorySlot();
+    const slot = memoryResumeSlot();
     emu.inject({ kind: 'drop-request', afterBodyBytes: 100 }, { method: 'PUT', chunk: true, times: 1 });
     await expect(remote.create('e.mov', bodyFrom(data, remote).body, { resume: slot })).rejects.toMatchObject({ failure: 'retryable' });
     emu.expireSessions();
@@ -209,7 +192,7 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
   it('never makes a second file when an upload succeeded but its answer was lost', async () => {
     const { remote, folder } = makeRemote();
     for (const [name, data] of [['lost.jpg', Buffer.from('small answer lost')], ['lost.mov', patterned(700 * KiB)]] as const) {
-      const slot = memorySlot();
+      const slot = memoryResumeSlot();
       // The answer to the request that completes the file is lost (for 700 KiB: the third chunk).
       const resumable = data.length > TUNING.resumableAbove;
       emu.inject({ kind: 'drop-response' }, { method: resumable ? 'PUT' : 'POST', path: '/upload/drive/v3/files', skip: resumable ? 2 : 0 });
@@ -225,7 +208,7 @@ describe('remote: gdrive', { tags: ['slow'] }, () => {
   it('treats 409 on its own pre-generated id as the earlier attempt having landed', async () => {
     const { remote, folder } = makeRemote();
     const data = Buffer.from('committed after the client gave up');
-    const slot = memorySlot();
+    const slot = memoryResumeSlot();
     // Attempt 1 reaches Drive, which is slow to commit it; the client gives up waiting.
     const firstHeld = emu.hold({ method: 'POST', uploadType: 'multipart' });
     const abort = new AbortController();

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isRemoteError } from '../../src/remotes/errors.ts';
 import { bodyFrom, readAll } from '../contract/remote-contract.ts';
 import { sha256 } from '../helpers/hash.ts';
-import { MiB, interruptedBody, memorySlot, openUploads, patterned, requestsOf, s3Config, s3Remote } from '../helpers/s3.ts';
+import { memoryResumeSlot as memorySlot, patterned } from '../helpers/remote-fixtures.ts';
+import { MiB, interruptedBody, openUploads, requestsOf, s3Config, s3Remote } from '../helpers/s3.ts';
 import type { S3rverHandle } from '../helpers/servers/s3rver.ts';
 import { s3rverForFile } from '../helpers/servers/s3rver.ts';
 

@@ -5,7 +5,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { AlreadyExistsError, RemoteError, isRemoteError } from '../../src/remotes/errors.ts';
 import { bodyFrom, readAll, runRemoteContract } from '../contract/remote-contract.ts';
 import { sha256 } from '../helpers/hash.ts';
-import { MiB, openUploads, patterned, requestsOf, s3Config, s3Remote } from '../helpers/s3.ts';
+import { patterned } from '../helpers/remote-fixtures.ts';
+import { MiB, openUploads, requestsOf, s3Config, s3Remote } from '../helpers/s3.ts';
 import { S3RVER_KEYS, s3rverForFile } from '../helpers/servers/s3rver.ts';
 import { tmpdir } from '../helpers/tmp.ts';
 
