@@ -8,7 +8,8 @@ import { drive } from 'googleapis/build/src/apis/drive/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/errors.ts';
 import { RemoteError } from '../../src/remotes/errors.ts';
-import { classifyDriveError, HttpStatusError, parseRetryAfter } from '../../src/remotes/gdrive/errors.ts';
+import { classifyDriveError, HttpStatusError } from '../../src/remotes/gdrive/errors.ts';
+import { parseRetryAfter } from '../../src/remotes/retry-after.ts';
 
 const API = 'https://www.googleapis.com';
 

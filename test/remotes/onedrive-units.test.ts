@@ -7,7 +7,8 @@ import { SourceChangedError } from '../../src/errors.ts';
 import { AlreadyExistsError, NotFoundError, RemoteError } from '../../src/remotes/errors.ts';
 import type { DriveItem } from '../../src/remotes/onedrive/api.ts';
 import { applyDelta, decodeCursor, EMPTY_CURSOR } from '../../src/remotes/onedrive/delta.ts';
-import { classifyGraphError, failureOfResponse, retryAfterMs } from '../../src/remotes/onedrive/errors.ts';
+import { classifyGraphError, failureOfResponse } from '../../src/remotes/onedrive/errors.ts';
+import { parseRetryAfter as retryAfterMs } from '../../src/remotes/retry-after.ts';
 import { driveAddress, fromDriveName, toDriveName } from '../../src/remotes/onedrive/names.ts';
 import { firstStart } from '../../src/remotes/onedrive/upload.ts';
 

@@ -6,6 +6,7 @@
 import { DropboxResponseError } from 'dropbox';
 import { loginHint } from '../../auth/tokens.ts';
 import { AlreadyExistsError, NotFoundError, RemoteError } from '../errors.ts';
+import { parseRetryAfter } from '../retry-after.ts';
 
 /** The connection failed before a response arrived (refused, reset, dropped mid-body). */
 export class NetworkError extends Error {
@@ -57,8 +58,9 @@ export function correctOffset(union: unknown): number | null {
 /** Retry-After in ms: the header (always sent with 429) or, failing that, the JSON `retry_after` seconds. */
 function retryAfterMs(err: DropboxResponseError<unknown>): number | undefined {
   const headers = err.headers as unknown as Headers | undefined;
-  const header = typeof headers?.get === 'function' ? headers.get('retry-after') : null;
-  const seconds = header !== null && header.trim() !== '' ? Number(header) : isObject(err.error) && isObject(err.error['error']) ? Number(err.error['error']['retry_after']) : NaN;
+  const fromHeader = parseRetryAfter(typeof headers?.get === 'function' ? headers.get('retry-after') : null);
+  if (fromHeader !== undefined) return fromHeader;
+  const seconds = isObject(err.error) && isObject(err.error['error']) ? Number(err.error['error']['retry_after']) : NaN;
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 

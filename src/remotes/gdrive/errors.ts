@@ -8,6 +8,7 @@
 import { AuthError, PhotosyncError } from '../../errors.ts';
 import { loginHint } from '../../auth/tokens.ts';
 import { RemoteError } from '../errors.ts';
+import { parseRetryAfter } from '../retry-after.ts';
 
 /** A non-success answer on the hand-driven resumable protocol. */
 export class HttpStatusError extends Error {
@@ -109,14 +110,6 @@ function readHeader(headers: unknown, name: string): string | null {
   if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get(n: string): string | null }).get(name);
   const value = (headers as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : null;
-}
-
-/** Retry-After is either seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** The system error code under an SDK or undici error, looking through causes. */

@@ -7,6 +7,7 @@ import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client'
 import { PhotosyncError, SourceChangedError } from '../../errors.ts';
 import { loginHint } from '../../auth/tokens.ts';
 import { AlreadyExistsError, NotFoundError, RemoteError } from '../errors.ts';
+import { parseRetryAfter } from '../retry-after.ts';
 
 export interface GraphFailure {
   /** HTTP status, or -1 when no response arrived (network, TLS, aborted). */
@@ -46,15 +47,6 @@ export function isExpiredToken(err: unknown): boolean {
   return err instanceof GraphError && err.statusCode === 401;
 }
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /**
  * What the executor should make of a failure. `path` names the file or folder for messages
  * (AlreadyExistsError and NotFoundError say which one).
@@ -70,7 +62,7 @@ export function classifyFailure(remote: string, f: GraphFailure, path: string, c
   if (f.status === 403 && f.code === 'accessDenied') {
     return new RemoteError(remote, 'unavailable', `${remote} denies access (${detail})`, { ...options, hint: 'check the app permissions of this remote and the folder it writes to' });
   }
-  const wait = retryAfterMs(f.retryAfter);
+  const wait = parseRetryAfter(f.retryAfter);
   if (f.status === 429 || (f.status === 503 && wait !== undefined)) {
     return new RemoteError(remote, 'throttled', `${remote} asks to slow down (${detail})`, { ...options, retryAfterMs: wait });
   }

@@ -5,6 +5,7 @@
  * object) is not, and a 503 is usually transient but SlowDown asks us to slow down.
  */
 import { AlreadyExistsError, IntegrityError, NotFoundError, RemoteError, type RemoteFailure } from '../errors.ts';
+import { parseRetryAfter } from '../retry-after.ts';
 
 /** The parts of an SDK error (S3ServiceException, or a Node network error) this module reads. */
 export interface SdkErrorShape {
@@ -94,11 +95,7 @@ function retryAfterMs(err: SdkErrorShape): number | undefined {
   const headers = err.$response?.headers ?? {};
   const amz = headers['x-amz-retry-after'];
   if (amz !== undefined && /^\d+$/.test(amz.trim())) return Number(amz);
-  const standard = headers['retry-after']?.trim();
-  if (standard === undefined) return undefined;
-  if (/^\d+(\.\d+)?$/.test(standard)) return Math.round(Number(standard) * 1000);
-  const at = Date.parse(standard);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return parseRetryAfter(headers['retry-after']);
 }
 
 const HINTS: Partial<Record<RemoteFailure, string>> = {

@@ -1,5 +1,6 @@
 /** WebDAV answers and network failures, classified for the executor (RFC 4918 §11, RFC 9110 §15). */
 import { AlreadyExistsError, NotFoundError, RemoteError } from '../errors.ts';
+import { parseRetryAfter } from '../retry-after.ts';
 
 export interface DavFailure {
   readonly method: string;
@@ -104,17 +105,6 @@ export function classifyNetworkError(ctx: ClassifyContext, err: unknown, what: s
     });
   }
   return new RemoteError(ctx.remote, 'fatal', message, { cause: err });
-}
-
-/** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in milliseconds from now. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  // Every HTTP-date form starts with the day's name; Date.parse alone would take "-5" for a year.
-  if (!/^[A-Za-z]{3}/.test(v)) return undefined;
-  const date = Date.parse(v);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function header(headers: DavFailure['headers'], name: string): string | undefined {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError, RemoteError } from '../../../src/remotes/errors.ts';
-import { classifyNetworkError, classifyResponse, parseRetryAfter, type DavFailure } from '../../../src/remotes/webdav/errors.ts';
+import { parseRetryAfter } from '../../../src/remotes/retry-after.ts';
+import { classifyNetworkError, classifyResponse, type DavFailure } from '../../../src/remotes/webdav/errors.ts';
 
 const ctx = { remote: 'nas', authHint: 'set NAS_PASSWORD or run "photosync auth set nas"', loginSent: true, now: () => Date.parse('2026-03-01T12:00:00Z') };
 
