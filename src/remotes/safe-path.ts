@@ -1,3 +1,5 @@
+import { RemoteError } from './errors.ts';
+
 /**
  * The paths photosync writes to, and the names it accepts from a remote's listing, must stay
  * inside the remote: relative, no "." or ".." segments, no NUL or control characters, no drive
@@ -14,6 +16,12 @@ export function unsafePathReason(p: string): string | null {
     if (segment === '.' || segment === '..') return `"${segment}" segment`;
   }
   return null;
+}
+
+/** Throws the remote's refusal of an unsafe path; `extra` is a remote's own reason, if any. */
+export function assertSafePath(remote: string, p: string, extra: string | null = null): void {
+  const reason = unsafePathReason(p) ?? extra;
+  if (reason) throw new RemoteError(remote, 'fatal', `refusing unsafe path ${JSON.stringify(p)} (${reason})`);
 }
 
 export function isSafeRelativePath(p: string): boolean {

@@ -13,7 +13,7 @@ import { IntegrityError, RemoteError } from '../errors.ts';
 import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
-import { unsafePathReason } from '../safe-path.ts';
+import { assertSafePath, unsafePathReason } from '../safe-path.ts';
 import type { CallOptions, ListChanges, Quota, Remote, RemoteEntry, ResumeSlot, UploadBody, UploadOptions } from '../types.ts';
 import { DropboxApi } from './api.ts';
 import { CommitBatcher, MAX_BATCH_ENTRIES } from './batcher.ts';
@@ -241,8 +241,7 @@ export class DropboxRemote implements Remote {
   }
 
   private toDropbox(p: string): string {
-    const reason = unsafePathReason(p);
-    if (reason) throw new RemoteError(this.name, 'fatal', `refusing unsafe path ${JSON.stringify(p)} (${reason})`);
+    assertSafePath(this.name, p);
     return `${this.base}/${p}`;
   }
 

@@ -18,7 +18,7 @@ import { AlreadyExistsError, IntegrityError, NotFoundError, RemoteError, isRemot
 import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
-import { unsafePathReason } from '../safe-path.ts';
+import { assertSafePath } from '../safe-path.ts';
 import type { CallOptions, ListChanges, Quota, Remote, RemoteEntry, ResumeSlot, UploadBody, UploadOptions } from '../types.ts';
 import { DriveApi, FOLDER_MIME, quote, type DriveFile } from './api.ts';
 import { readChanges } from './changes.ts';
@@ -219,8 +219,7 @@ export class GdriveRemote implements Remote {
   }
 
   private check(path: string): void {
-    const reason = unsafePathReason(path);
-    if (reason) throw new RemoteError(this.name, 'fatal', `refusing unsafe path ${JSON.stringify(path)} (${reason})`);
+    assertSafePath(this.name, path);
   }
 
   private memorySlot(path: string): ResumeSlot {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { LocalRemoteConfig } from '../../config/types.ts';
 import { AlreadyExistsError, IntegrityError, NotFoundError, RemoteError } from '../errors.ts';
-import { unsafePathReason } from '../safe-path.ts';
+import { assertSafePath } from '../safe-path.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
 import type { CallOptions, Quota, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
@@ -231,8 +231,7 @@ export class LocalRemote implements Remote {
   }
 
   private resolve(p: string): string {
-    const reason = unsafePathReason(p);
-    if (reason) throw new RemoteError(this.name, 'fatal', `refusing unsafe path ${JSON.stringify(p)} (${reason})`);
+    assertSafePath(this.name, p);
     return path.join(this.root, ...p.split('/'));
   }
 

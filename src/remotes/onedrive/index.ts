@@ -12,7 +12,7 @@ import { AlreadyExistsError, IntegrityError, RemoteError, isRemoteError } from '
 import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
-import { unsafePathReason } from '../safe-path.ts';
+import { assertSafePath, unsafePathReason } from '../safe-path.ts';
 import type { CallOptions, ListChanges, Quota, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
 import { GraphApi, type DriveItem, type DriveQuota } from './api.ts';
 import { EMPTY_CURSOR, listChanges, type WalkedItem } from './delta.ts';
@@ -111,8 +111,7 @@ export class OneDriveRemote implements Remote {
 
   /** The Graph address of a path under the root, refusing paths that could leave it. */
   private address(p: string): string {
-    const reason = unsafePathReason(p);
-    if (reason) throw new RemoteError(this.name, 'fatal', `refusing unsafe path ${JSON.stringify(p)} (${reason})`);
+    assertSafePath(this.name, p);
     return driveAddress(this.drivePath(p));
   }
 

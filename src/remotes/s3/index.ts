@@ -25,7 +25,7 @@ import { AlreadyExistsError, IntegrityError, RemoteError, isRemoteError } from '
 import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import type { RemoteDefinition } from '../registry.ts';
-import { unsafePathReason } from '../safe-path.ts';
+import { assertSafePath } from '../safe-path.ts';
 import type { CallOptions, Hashes, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
 import {
   MAX_PART_BYTES,
@@ -170,8 +170,7 @@ export class S3Remote implements Remote {
   }
 
   private key(p: string): string {
-    const reason = unsafePathReason(p) ?? (p.startsWith(RESERVED) ? `"${RESERVED}" is photosync's own` : null);
-    if (reason) throw new RemoteError(this.name, 'fatal', `refusing unsafe path ${JSON.stringify(p)} (${reason})`);
+    assertSafePath(this.name, p, p.startsWith(RESERVED) ? `"${RESERVED}" is photosync's own` : null);
     return this.prefix + p;
   }
 

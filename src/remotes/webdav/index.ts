@@ -18,7 +18,7 @@ import { downloadBody } from '../download.ts';
 import { remoteIdentity } from '../identity.ts';
 import { hashRemoteFile } from '../remote-hash.ts';
 import type { RemoteDefinition } from '../registry.ts';
-import { unsafePathReason } from '../safe-path.ts';
+import { assertSafePath } from '../safe-path.ts';
 import type { CallOptions, HashName, Quota, Remote, RemoteEntry, UploadBody, UploadOptions } from '../types.ts';
 import { DavClient, type DavReply } from './api.ts';
 import { resolveCredentials } from './credentials.ts';
@@ -235,8 +235,7 @@ export class WebdavRemote implements Remote {
   }
 
   private checkPath(p: string): void {
-    const reason = unsafePathReason(p);
-    if (reason) throw new RemoteError(this.name, 'fatal', `refusing unsafe path ${JSON.stringify(p)} (${reason})`);
+    assertSafePath(this.name, p);
   }
 
   private rootMissingError(): RemoteError {
