@@ -3,8 +3,10 @@
  * errors into one plain-language problem each, with a hint: "unknown key", "did you mean",
  * "must be one of". ajv is told to collect every error, so the user fixes them all in one pass.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type AnySchemaObject } from 'ajv/dist/2020.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type AnySchemaObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { DocPath } from './document.ts';
 import { closest } from './did-you-mean.ts';
 
@@ -21,14 +23,28 @@ export interface SchemaProblem {
 
 export const SCHEMA_URL = new URL('../../config.schema.json', import.meta.url);
 
-let compiled: ReturnType<Ajv2020['compile']> | undefined;
+/**
+ * The build (scripts/build-config-validator.ts) compiles the schema ahead of time into this file,
+ * with the same options: compiling it at run time costs every command about 120 ms, most of a
+ * no-op run's budget. Run from the sources (tests, tsx), there is no such file and ajv compiles.
+ */
+export const PRECOMPILED_VALIDATOR = new URL('./config-validator.cjs', import.meta.url);
+
+export const AJV_OPTIONS: Options = { allErrors: true, strict: true, verbose: true };
+
+export function readSchema(): AnySchemaObject {
+  return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as AnySchemaObject;
+}
+
+let compiled: ValidateFunction | undefined;
 let rootSchema: AnySchemaObject | undefined;
 
-function validator(): ReturnType<Ajv2020['compile']> {
+function validator(): ValidateFunction {
   if (!compiled) {
-    rootSchema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as AnySchemaObject;
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-    compiled = ajv.compile(rootSchema);
+    rootSchema = readSchema();
+    compiled = existsSync(PRECOMPILED_VALIDATOR)
+      ? (createRequire(import.meta.url)(fileURLToPath(PRECOMPILED_VALIDATOR)) as { default: ValidateFunction }).default
+      : new Ajv2020(AJV_OPTIONS).compile(rootSchema);
   }
   return compiled;
 }
