@@ -211,7 +211,7 @@ export async function executePlan(
         label: action.from,
         throttle: limiter ? (bytes) => limiter.take(bytes, options.abort) : undefined,
       },
-      remote.hashes,
+      remote.uploadHashes ?? remote.hashes,
     );
     const attempt = async (): Promise<{ kind: 'uploaded' | 'found'; entry: RemoteEntry }> => {
       await pacer.wait(options.abort);

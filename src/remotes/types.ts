@@ -92,6 +92,12 @@ export interface Remote {
   readonly identity: string;
   /** Hashes the remote reports for stored files; every upload is checked against them. */
   readonly hashes: readonly HashName[];
+  /**
+   * The hashes the executor computes of an upload's bytes for that check, where not all of
+   * `hashes`: S3 holds a small body in memory and computes its MD5 itself, only when the store did
+   * not already verify the SHA-256 (an MD5 pass costs more CPU than the upload on a fast link).
+   */
+  readonly uploadHashes?: readonly HashName[];
   /** Every file under the remote's root, recursively (pages internally). */
   list(options?: CallOptions): AsyncIterable<RemoteEntry>;
   /** The file at `path`, or null if there is none. */

@@ -119,6 +119,9 @@ describe.skipIf(!plain || !strict)('remote: s3', { tags: ['slow'] }, () => {
       const failure = await remote.create('liar.jpg', liar).catch((err: unknown) => err);
       expect(isRemoteError(failure, 'fatal')).toBe(true);
       expect(String(failure)).toMatch(/BadDigest/);
+      // SigV4 signs the plan's SHA-256 too (not a hash of the bytes taken on the way), which AWS checks as well.
+      const lie = requestsOf(strict!, 'PutObject', since).find((r) => r.key.endsWith('liar.jpg'));
+      expect(lie?.headers['x-amz-content-sha256']).toBe(liar.sha256);
       expect(await remote.stat('liar.jpg')).toBeNull();
     });
   });

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { FinalizeRequestMiddleware, MetadataBearer } from '@aws-sdk/types';
 import type { S3RemoteConfig } from '../../config/types.ts';
 
 export const MiB = 1024 * 1024;
@@ -64,9 +65,26 @@ export function createClients(config: S3RemoteConfig, env: NodeJS.ProcessEnv): S
   // would mail it every time.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const write = new S3Client({ ...base, maxAttempts: 1 });
+  write.middlewareStack.addRelativeTo(signKnownPayloadHash, { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'photosyncKnownPayloadHash' });
   const read = new S3Client({ ...base, maxAttempts: 3, retryMode: 'standard' });
   return { write, read };
 }
+
+/**
+ * SigV4 signs the body's SHA-256 (x-amz-content-sha256), which the SDK computes by hashing the
+ * body once more unless the header is already there. photosync's writes (PutObject, UploadPart)
+ * carry that very hash as the checksum of the body, checked against the bytes before the request
+ * started: hand it to the signer instead of a third SHA-256 pass over every byte.
+ */
+const signKnownPayloadHash: FinalizeRequestMiddleware<object, MetadataBearer> = (next) => async (args) => {
+  const checksum = (args.input as { ChecksumSHA256?: unknown }).ChecksumSHA256;
+  const request = args.request as { headers?: Record<string, string>; body?: unknown };
+  if (typeof checksum === 'string' && request.headers && ArrayBuffer.isView(request.body) && !Object.keys(request.headers).some((h) => h.toLowerCase() === 'x-amz-content-sha256')) {
+    const sha256 = fullObjectSha256(checksum);
+    if (sha256) request.headers['x-amz-content-sha256'] = sha256;
+  }
+  return next(args);
+};
 
 /** The plan's hex SHA-256 as S3 wants it in x-amz-checksum-sha256. */
 export function hexToBase64(hex: string): string {

@@ -10,6 +10,7 @@
  * photosync holds its apply lock, so only a foreign writer to the same prefix could race it.
  * S3 has no quota, so there is no quota().
  */
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
@@ -41,7 +42,6 @@ import {
 } from './api.ts';
 import { classifyS3Error } from './errors.ts';
 import { partSizeFor, uploadInParts } from './multipart.ts';
-import { readWhole } from './parts.ts';
 import type { UploadTarget } from './session.ts';
 
 /** photosync's own objects under the prefix (the conditional-write probe); never listed, never a file's name. */
@@ -71,6 +71,7 @@ export interface S3RemoteOptions {
 export class S3Remote implements Remote {
   readonly type = 's3';
   readonly hashes = ['sha256', 'md5'] as const;
+  readonly uploadHashes = ['sha256'] as const;
   readonly name: string;
   readonly identity: string;
   private readonly bucket: string;
@@ -133,7 +134,7 @@ export class S3Remote implements Remote {
     }
     const { signal } = options;
     try {
-      const data = await readWhole(this.name, body, signal);
+      const data = await body.readAll();
       const conditional = await this.conditionalWrites();
       if (!conditional && (await this.exists(key, signal))) throw new AlreadyExistsError(this.name, p);
       const out = await this.clients.write.send(
@@ -150,7 +151,7 @@ export class S3Remote implements Remote {
         { abortSignal: signal },
       );
       options.onProgress?.(data.length);
-      return { path: p, size: data.length, hashes: this.confirmedHashes(p, body.sha256, out) };
+      return { path: p, size: data.length, hashes: this.confirmedHashes(p, body.sha256, data, out) };
     } catch (err) {
       throw classifyS3Error(this.name, err, `upload ${p}`, p);
     }
@@ -245,9 +246,11 @@ export class S3Remote implements Remote {
 
   /**
    * The hashes S3 itself vouches for: the SHA-256 when it echoes the checksum it verified, the
-   * MD5 when the ETag is one (a single PUT, not encrypted with KMS or a customer key).
+   * MD5 when the ETag is one (a single PUT, not encrypted with KMS or a customer key). A store
+   * that verified the SHA-256 has vouched for the bytes; from one that did not, the ETag must be
+   * the MD5 of the bytes sent (`data`, this body's bytes, already checked against the plan).
    */
-  private confirmedHashes(p: string, planned: string, out: PutObjectCommandOutput): Hashes {
+  private confirmedHashes(p: string, planned: string, data: Buffer, out: PutObjectCommandOutput): Hashes {
     const hashes: { sha256?: string; md5?: string } = {};
     if (out.ChecksumSHA256 !== undefined) {
       const echoed = fullObjectSha256(out.ChecksumSHA256, out.ChecksumType);
@@ -255,6 +258,10 @@ export class S3Remote implements Remote {
       hashes.sha256 = echoed;
     }
     const md5 = isEncryptedWithKey(out) ? null : md5FromEtag(out.ETag);
+    if (md5 && hashes.sha256 === undefined) {
+      const sent = createHash('md5').update(data).digest('hex');
+      if (md5 !== sent) throw new IntegrityError(this.name, `S3 reports MD5 ${md5} for ${p}, the bytes sent hash to ${sent}`);
+    }
     if (md5) hashes.md5 = md5;
     return hashes;
   }
