@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Ajv2020, ErrorObject, AnySchemaObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, AnySchemaObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
+import { loadAjv2020 } from '../ajv.ts';
 import type { DocPath } from './document.ts';
 import { closest } from './did-you-mean.ts';
 
@@ -42,11 +43,9 @@ let rootSchema: AnySchemaObject | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
     rootSchema = readSchema();
-    // ajv itself is loaded only to compile (another ~40 ms the built CLI does not spend).
-    const require = createRequire(import.meta.url);
     compiled = existsSync(PRECOMPILED_VALIDATOR)
-      ? (require(fileURLToPath(PRECOMPILED_VALIDATOR)) as { default: ValidateFunction }).default
-      : new (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020(AJV_OPTIONS).compile(rootSchema);
+      ? (createRequire(import.meta.url)(fileURLToPath(PRECOMPILED_VALIDATOR)) as { default: ValidateFunction }).default
+      : new (loadAjv2020())(AJV_OPTIONS).compile(rootSchema);
   }
   return compiled;
 }

@@ -4,7 +4,8 @@
  * moved on from. Reading one back validates its shape: a plan file is user input.
  */
 import { createHash } from 'node:crypto';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { loadAjv2020 } from '../ajv.ts';
 import type { SourceProblem } from '../sources/types.ts';
 import type { PlanBody, PlanSummary, UploadAction } from './types.ts';
 
@@ -104,7 +105,7 @@ const PLAN_SCHEMA = {
   },
 } as const;
 
-let validate: ReturnType<Ajv2020['compile']> | undefined;
+let validate: ValidateFunction | undefined;
 
 /** Parses and checks a plan file's text; the problems are plain sentences, empty when it is valid. */
 export function parsePlanFile(text: string): { plan: PlanFile | null; problems: string[] } {
@@ -120,7 +121,7 @@ export function parsePlanFile(text: string): { plan: PlanFile | null; problems: 
       problems: [`plan format version ${String(value.formatVersion)} is not ${PLAN_FORMAT_VERSION}: make it again with this photosync`],
     };
   }
-  validate ??= new Ajv2020({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
+  validate ??= new (loadAjv2020())({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
   if (!validate(value)) {
     const problems = (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || 'plan'} ${e.message ?? 'is invalid'}`);
     return { plan: null, problems };

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { BackupPolicy, MediaKind } from '../../src/config/types.ts';
 import type { UploadAction } from '../../src/planner/types.ts';
 import { computeCoverage, type CoverageSnapshot, type Place, type RemoteHoldings } from '../../src/report/coverage.ts';
+import { count } from '../../src/report/format.ts';
 import type { SourceFile } from '../../src/sources/types.ts';
 
 const POLICY_321: BackupPolicy = { copies: 3, media: 2, offsite: 1 };
@@ -228,5 +229,13 @@ describe('computeCoverage: properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('report: number format', () => {
+  it('groups thousands as en-US does, whole numbers or not', () => {
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), fc.double({ noNaN: true }), fc.constant(-0)), (n) => {
+      expect(count(n)).toBe(n.toLocaleString('en-US'));
+    }));
   });
 });

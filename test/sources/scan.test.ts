@@ -80,7 +80,8 @@ describe('sources: scan', () => {
   it('hashes many files on worker threads, streaming large ones', async () => {
     const tree: Record<string, Buffer> = {};
     for (let i = 0; i < 40; i++) tree[`DCIM/IMG_${String(i).padStart(4, '0')}.JPG`] = Buffer.alloc(1000 + i, i);
-    tree['DCIM/big.MOV'] = Buffer.alloc(5 * 1024 * 1024 + 17, 3);
+    // Past the 32 MiB a scan hashes on its main thread (src/sources/hash-pool.ts).
+    tree['DCIM/big.MOV'] = Buffer.alloc(33 * 1024 * 1024 + 17, 3);
     const root = testdir(tree);
     const snapshot = await scanSources([source(root)], state.scanCache, { threads: 2 });
     expect(snapshot.files).toHaveLength(41);
