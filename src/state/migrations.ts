@@ -114,4 +114,11 @@ export const MIGRATIONS: readonly string[] = [
   -- When verify last read the file back and found its bytes right; verify picks the oldest first.
   ALTER TABLE inventory ADD COLUMN verified_at INTEGER;
   `,
+  /* 4: planning reads a remote's inventory in one pass */ `
+  -- Every plan reads each remote's whole inventory (path and SHA-256) and its files of unknown
+  -- content. Through the other indexes that is a table lookup per row, in upload order, or a
+  -- scan of every row for the few without a SHA-256: on 100,000 files about 0.4 s of each run
+  -- with anything new. This index answers both from itself, in order.
+  CREATE INDEX inventory_contents ON inventory (remote_id, sha256, path);
+  `,
 ];
