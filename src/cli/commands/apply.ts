@@ -99,7 +99,8 @@ async function planHere(ctx: CommandContext, session: Session, options: ApplyCom
   // every night): its log file is where they are kept.
   const refused = made.refreshed.flatMap((r) => r.refused.map((name) => ({ remote: r.remote, name })));
   if (first && (made.plan.problems.length > 0 || refused.length > 0)) ctx.log.warn('scan.problems', { problems: made.plan.problems, refused });
-  if (first && !ctx.out.json) {
+  // Worded only to be shown: --quiet and --json show none of it.
+  if (first && !ctx.out.json && !ctx.out.quiet) {
     renderScan(ctx.out, made.plan, made.refreshed);
     renderPlan(ctx.out, made.plan);
   }
