@@ -6,6 +6,7 @@
  * again); other content means the plan was wrong about that name (the item fails, the next plan
  * picks another name).
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -108,6 +109,20 @@ export async function executePlan(
   const backoffBaseMs = options.backoffBaseMs ?? 500;
   const backoffCapMs = options.backoffCapMs ?? 60_000;
   const emit = options.onEvent ?? (() => {});
+  // A wait before an attempt (a retry's backoff, a throttled remote's pacing, up to ten minutes)
+  // ends at a stop as well: the attempt it waits for would be new work, which a stop does not start.
+  const stops = [options.stop, options.abort].filter((s): s is AbortSignal => s !== undefined);
+  const waitSignal = stops.length > 1 ? AbortSignal.any(stops) : stops[0];
+  // Every upload in flight may be waiting on it at once.
+  if (waitSignal) setMaxListeners(0, waitSignal);
+  const wait = async (waiting: (signal?: AbortSignal) => Promise<void>): Promise<void> => {
+    try {
+      await waiting(waitSignal);
+    } catch (err) {
+      if (options.stop?.aborted && !options.abort?.aborted) throw new StoppedWaiting();
+      throw err;
+    }
+  };
 
   let uploaded = 0;
   let found = 0;
@@ -169,8 +184,9 @@ export async function executePlan(
       if (queue.commits) queue.commits.add(done);
       else record(done);
     } catch (err) {
-      if (options.abort?.aborted) {
-        // Abandoned by a second Ctrl-C: not a failure of the item; the next run does it.
+      if (options.abort?.aborted || err instanceof StoppedWaiting) {
+        // Abandoned by a second Ctrl-C, or stopped while waiting to try again: not a failure of
+        // the item; the next run does it.
         stoppedBy ??= 'signal';
         notStarted++;
         return;
@@ -214,7 +230,7 @@ export async function executePlan(
       remote.uploadHashes ?? remote.hashes,
     );
     const attempt = async (): Promise<{ kind: 'uploaded' | 'found'; entry: RemoteEntry }> => {
-      await pacer.wait(options.abort);
+      await wait((signal) => pacer.wait(signal));
       try {
         let entry: RemoteEntry;
         try {
@@ -247,7 +263,7 @@ export async function executePlan(
       if (err instanceof AbortError) throw err.originalError;
       const delayMs = retryDelay(1, err);
       emit({ type: 'retry', action, attempt: 1, delayMs, error: (err as Error).message });
-      await clock.sleep(delayMs, options.abort);
+      await wait((signal) => clock.sleep(delayMs, signal));
     }
     return pRetry(attempt, {
       retries: retries - 1,
@@ -258,7 +274,7 @@ export async function executePlan(
         if (retriesLeft === 0) return;
         const delayMs = retryDelay(attemptNumber + 1, error);
         emit({ type: 'retry', action, attempt: attemptNumber + 1, delayMs, error: error.message });
-        await clock.sleep(delayMs, options.abort);
+        await wait((signal) => clock.sleep(delayMs, signal));
       },
     });
   };
@@ -272,6 +288,13 @@ export async function executePlan(
   );
   for (const queue of queues.values()) await queue.commits?.flush();
   return { uploaded, found, bytes, failed, notStarted, stoppedBy };
+}
+
+/** A wait before an attempt was ended by a stop (see `wait` in executePlan). */
+class StoppedWaiting extends Error {
+  constructor() {
+    super('stopped while waiting to try again');
+  }
 }
 
 function openActionOrigin(action: UploadAction): Readable {

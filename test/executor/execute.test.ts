@@ -112,6 +112,28 @@ describe('executor', () => {
     expect(Math.max(...clock.sleeps)).toBe(10 * 60_000);
   });
 
+  it('ends a wait to try again at a stop, leaving that item for the next run', async () => {
+    const remote = faulty(local('usb'), (call) => (call === 1 ? new RemoteError('usb', 'throttled', 'come back in an hour', { retryAfterMs: 3_600_000 }) : null));
+    // Waits end only when their signal says so, as a real ten-minute wait would for this test.
+    const clock: Clock = {
+      now: () => 0,
+      sleep: (ms, signal) =>
+        ms <= 0 ? Promise.resolve() : new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('woken')), { once: true })),
+    };
+    const stop = new AbortController();
+    const runId = state.journal.startRun('apply', 1, null, null);
+    const result = await executePlan(actionsFor('usb'), new Map([['usb', target(remote, 1)]]), rec(runId), {
+      clock,
+      stop: stop.signal,
+      onEvent: (e) => {
+        if (e.type === 'retry') setImmediate(() => stop.abort());
+      },
+    });
+    expect(result).toMatchObject({ uploaded: 0, failed: [], notStarted: 3, stoppedBy: 'signal' });
+    expect(remote.calls).toBe(1);
+    expect([...state.inventories.rows(idOf(remote))]).toEqual([]);
+  });
+
   it('takes a folder at the planned name as a taken name at once, for the next plan to avoid', async () => {
     const root = path.join(tmpdir(), 'usb');
     mkdirSync(path.join(root, '2024/b.jpg'), { recursive: true });
