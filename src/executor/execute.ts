@@ -39,7 +39,7 @@ export type ApplyEvent =
   | { readonly type: 'retry'; readonly action: UploadAction; readonly attempt: number; readonly delayMs: number; readonly error: string };
 
 export interface ApplyOptions {
-  /** Aborted → start no new action; actions in flight finish. */
+  /** Aborted → start no new action; actions in flight finish, unless they are waiting to try again. */
   readonly stop?: AbortSignal;
   /** Aborted → actions in flight are abandoned too (their temporary uploads are cleaned up). */
   readonly abort?: AbortSignal;
