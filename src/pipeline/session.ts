@@ -10,7 +10,8 @@ import { MemoryInventory } from '../planner/inventory.ts';
 import { isRemoteError } from '../remotes/errors.ts';
 import { remoteIdentity } from '../remotes/identity.ts';
 import { createRemote } from '../remotes/registry.ts';
-import type { Remote } from '../remotes/types.ts';
+import type { Quota, Remote } from '../remotes/types.ts';
+import { quotaUse } from '../report/quota.ts';
 import { hashRemoteFile } from '../remotes/remote-hash.ts';
 import { State, type RemoteRecord } from '../state/index.ts';
 import { refreshInventory, type RefreshReport } from './refresh.ts';
@@ -29,6 +30,7 @@ export class Session {
   readonly state: State;
   readonly remotes: readonly RemoteHandle[];
   private readonly opened = new Map<string, Remote>();
+  private readonly spaces = new Map<string, { serial: number; space: Promise<Quota | null> }>();
 
   private constructor(config: Config, state: State, remotes: RemoteHandle[]) {
     this.config = config;
@@ -131,20 +133,30 @@ export class Session {
    * sets `quota`, that quota less what photosync stored there; the smaller wins. Null: unknown.
    */
   async freeSpace(handle: RemoteHandle): Promise<number | null> {
-    let free: number | null = null;
-    if (handle.config.quotaBytes !== null) {
-      let stored = 0;
-      for (const row of this.state.inventories.rows(handle.record.id)) stored += row.size;
-      free = Math.max(0, handle.config.quotaBytes - stored);
-    }
-    try {
-      const remote = await handle.open();
-      const reported = remote.quota ? (await remote.quota()).freeBytes : null;
-      if (reported !== null) free = free === null ? reported : Math.min(free, reported);
-    } catch {
-      // A remote that cannot say now (offline, signed out) is checked by the upload itself.
-    }
-    return free;
+    const quotaBytes = handle.config.quotaBytes;
+    const bytes = quotaBytes === null ? 0 : this.state.inventories.totalSize(handle.record.id);
+    return quotaUse({ bytes, quotaBytes, reported: await this.reportedSpace(handle) }, null)?.freeBytes ?? null;
+  }
+
+  /**
+   * What the remote says of its space, or null when it cannot say (no quota call, offline, signed
+   * out: the upload itself finds out). Asked once per state serial: a plan and the report made
+   * from it share one answer, and an apply in between (which bumps the serial) asks again.
+   */
+  reportedSpace(handle: RemoteHandle): Promise<Quota | null> {
+    const serial = this.state.basis().serial;
+    const known = this.spaces.get(handle.config.name);
+    if (known?.serial === serial) return known.space;
+    const space = (async () => {
+      try {
+        const remote = await handle.open();
+        return remote.quota ? await remote.quota() : null;
+      } catch {
+        return null;
+      }
+    })();
+    this.spaces.set(handle.config.name, { serial, space });
+    return space;
   }
 
   async close(): Promise<void> {

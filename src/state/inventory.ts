@@ -101,6 +101,11 @@ export class Inventories {
     for (const r of stmt.iterate(remoteId) as Iterable<Row>) yield fromRow(r);
   }
 
+  /** Bytes of every file recorded on the remote. */
+  totalSize(remoteId: number): number {
+    return this.db.prepare(`SELECT coalesce(sum(size), 0) FROM inventory WHERE remote_id = ?`).pluck().get(remoteId) as number;
+  }
+
   count(remoteId: number): number {
     return this.db.prepare(`SELECT count(*) FROM inventory WHERE remote_id = ?`).pluck().get(remoteId) as number;
   }

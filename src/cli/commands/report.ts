@@ -6,10 +6,8 @@
 import path from 'node:path';
 import { ExitCode } from '../../exit-codes.ts';
 import { makePlanFile } from '../../pipeline/make-plan.ts';
-import type { RemoteHandle } from '../../pipeline/session.ts';
 import type { PlanFile } from '../../planner/plan-file.ts';
 import type { UploadAction } from '../../planner/types.ts';
-import type { Quota } from '../../remotes/types.ts';
 import { computeCoverage, type CoverageReport, type Place, type RemoteHoldings } from '../../report/coverage.ts';
 import { renderCoverageHtml } from '../../report/render-html.ts';
 import { renderCoverageMarkdown } from '../../report/render-markdown.ts';
@@ -77,7 +75,7 @@ export async function reportCommand(ctx: CommandContext, options: ReportOptions)
         bytes,
         files,
         unidentified,
-        reported: await reportedSpace(handle),
+        reported: await session.reportedSpace(handle),
         quotaBytes: handle.config.quotaBytes,
       });
     }
@@ -117,14 +115,4 @@ function render(report: CoverageReport, format: ReportFormat): string {
 
 function sameBasis(a: PlanFile, b: PlanFile): boolean {
   return a.config.hash === b.config.hash && a.state.lineage === b.state.lineage && a.state.serial === b.state.serial;
-}
-
-async function reportedSpace(handle: RemoteHandle): Promise<Quota | null> {
-  try {
-    const remote = await handle.open();
-    return remote.quota ? await remote.quota() : null;
-  } catch {
-    // Free space is a nice-to-have in a report; an unreachable remote shows as unknown.
-    return null;
-  }
 }
