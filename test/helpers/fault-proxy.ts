@@ -6,6 +6,7 @@
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll } from 'vitest';
 
 export type Fault = 'throttle' | 'error500' | 'error503' | 'reset-request' | 'reset-response' | 'stall' | 'truncate';
 
@@ -120,5 +121,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** Fault proxies for a describe block: each one started is closed after the block. */
+export function faultProxiesForBlock(): (options: FaultProxyOptions) => Promise<FaultProxy> {
+  const proxies: FaultProxy[] = [];
+  afterAll(async () => {
+    for (const p of proxies) await p.close();
+  });
+  return async (options) => {
+    const proxy = await startFaultProxy(options);
+    proxies.push(proxy);
+    return proxy;
   };
 }

@@ -11,9 +11,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
+import { faultProxiesForBlock } from '../helpers/fault-proxy.ts';
 import { treeHashes } from '../helpers/hash.ts';
 import { jpeg } from '../helpers/media.ts';
 import { startApache } from '../helpers/servers/apache.ts';
@@ -27,15 +27,11 @@ const RATE = Number(process.env['PHOTOSYNC_FAULT_RATE'] ?? 0.2);
 describe('reliability: faults on the wire', { tags: ['slow'] }, () => {
   const apache = useServer('Apache', () => startApache(), true);
   const s3 = useServer('s3rver', () => startS3rver(), false);
-  const proxies: FaultProxy[] = [];
-  afterAll(async () => {
-    for (const p of proxies) await p.close();
-  });
+  const startProxy = faultProxiesForBlock();
 
   it(`backs up ${FILES} photos to WebDAV and S3 with ${RATE * 100}% of requests faulted`, { timeout: 60 * 60_000 }, async () => {
-    const dav = await startFaultProxy({ target: apache().url.replace(/\/dav$/, ''), rate: RATE, stallMs: 200, seed: 1 });
-    const s3Proxy = await startFaultProxy({ target: s3().endpoint, rate: RATE, stallMs: 200, seed: 2 });
-    proxies.push(dav, s3Proxy);
+    const dav = await startProxy({ target: apache().url.replace(/\/dav$/, ''), rate: RATE, stallMs: 200, seed: 1 });
+    const s3Proxy = await startProxy({ target: s3().endpoint, rate: RATE, stallMs: 200, seed: 2 });
 
     const tree: Record<string, Buffer> = {};
     for (let i = 0; i < FILES; i++) {

@@ -5,13 +5,13 @@
  * connection that stays open. Either way the call must fail as retryable (so the executor tries
  * again) within the remote's timeout, never hang and never pass a short file off as whole.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashRemoteFile } from '../../src/remotes/remote-hash.ts';
 import { RemoteError } from '../../src/remotes/errors.ts';
 import type { Remote } from '../../src/remotes/types.ts';
 import { WebdavRemote } from '../../src/remotes/webdav/index.ts';
 import { bodyFrom, readAll } from '../contract/remote-contract.ts';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
+import { faultProxiesForBlock } from '../helpers/fault-proxy.ts';
 import { s3Config, s3Remote } from '../helpers/s3.ts';
 import { startApache } from '../helpers/servers/apache.ts';
 import { startS3rver } from '../helpers/servers/s3rver.ts';
@@ -39,15 +39,8 @@ async function listAll(remote: Remote): Promise<string[]> {
 describe('answers cut short on the wire', { tags: ['slow'] }, () => {
   const apache = useServer('Apache', () => startApache(), true);
   const s3 = useServer('s3rver', () => startS3rver(), false);
-  const proxies: FaultProxy[] = [];
-  afterAll(async () => {
-    for (const p of proxies) await p.close();
-  });
-  const truncating = async (target: string) => {
-    const proxy = await startFaultProxy({ target, rate: 1, faults: ['truncate'] });
-    proxies.push(proxy);
-    return proxy;
-  };
+  const startProxy = faultProxiesForBlock();
+  const truncating = (target: string) => startProxy({ target, rate: 1, faults: ['truncate'] });
 
   it('WebDAV: a cut listing, stat or download is a retryable failure, and works again once the line is good', async () => {
     const direct = remoteOn(apache(), { verify: 'size' });
