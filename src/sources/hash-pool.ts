@@ -4,7 +4,7 @@
  * main thread hashes 32 MiB in ~25 ms and opens a file in a few dozen microseconds.
  */
 import { availableParallelism } from 'node:os';
-import { createBatchPool } from '../workers/batch-pool.ts';
+import { createBatchPool, workerBeside } from '../workers/batch-pool.ts';
 import type { HashResult, HashTask } from './hash-worker.ts';
 
 const INLINE_BELOW_FILES = 2000;
@@ -21,9 +21,8 @@ export async function createHashPool(expected: { files: number; bytes: number },
     const { hashFile } = await import('./hash-worker.ts');
     return { hash: (task) => hashFile(task), close: async () => {} };
   }
-  const fromSource = import.meta.url.endsWith('.ts');
   const pool = createBatchPool<HashTask, HashResult>({
-    worker: new URL(fromSource ? './hash-worker.ts' : './hash-worker.js', import.meta.url),
+    worker: workerBeside(import.meta.url, 'hash-worker'),
     threads: workers,
   });
   return { hash: (task, size) => pool.run(task, size), close: () => pool.close() };

@@ -14,6 +14,11 @@ export interface BatchPool<T, R> {
   close(): Promise<void>;
 }
 
+/** A worker module beside `caller` (its import.meta.url): TypeScript under the test runner, built JavaScript otherwise. */
+export function workerBeside(caller: string, name: string): URL {
+  return new URL(`./${name}${caller.endsWith('.ts') ? '.ts' : '.js'}`, caller);
+}
+
 export interface BatchPoolOptions {
   /** The worker module, as a URL relative to the caller's module (".ts" under the test runner, ".js" built). */
   readonly worker: URL;

@@ -21,7 +21,7 @@ import type { CallOptions, Quota, Remote, RemoteEntry, UploadBody, UploadOptions
 import { availableParallelism } from 'node:os';
 import { PhotosyncError, SourceChangedError } from '../../errors.ts';
 import { isInside } from '../../paths.ts';
-import { createBatchPool, type BatchPool } from '../../workers/batch-pool.ts';
+import { createBatchPool, workerBeside, type BatchPool } from '../../workers/batch-pool.ts';
 import { copySmallFile, NO_HARDLINK_CODES, type CopyResult, type CopyTask } from './copy-worker.ts';
 import { durabilityFor, syncDir, type Durability } from './durability.ts';
 import { classifyFsError } from './errors.ts';
@@ -199,9 +199,8 @@ export class LocalRemote implements Remote {
   }
 
   private copier(): BatchPool<CopyTask, CopyResult> {
-    const fromSource = import.meta.url.endsWith('.ts');
     this.copyPool ??= createBatchPool<CopyTask, CopyResult>({
-      worker: new URL(fromSource ? './copy-worker.ts' : './copy-worker.js', import.meta.url),
+      worker: workerBeside(import.meta.url, 'copy-worker'),
       threads: Math.min(2, availableParallelism()),
       batchFiles: 64,
     });
