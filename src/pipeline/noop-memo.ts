@@ -10,9 +10,7 @@ import type { State } from '../state/index.ts';
 const KEY = 'noop_memo';
 
 interface Memo {
-  readonly configHash: string;
-  readonly lineage: string;
-  readonly serial: number;
+  /** The listing the empty plan was made from; the plan itself names its config and state basis. */
   readonly fingerprint: string;
   readonly plan: PlanFile;
 }
@@ -23,15 +21,12 @@ export function recallNoop(state: State, configHash: string): Memo | null {
   if (!text) return null;
   const memo = JSON.parse(text) as Memo;
   const basis = state.basis();
-  return memo.configHash === configHash && memo.lineage === basis.lineage && memo.serial === basis.serial ? memo : null;
+  const made = memo.plan.state;
+  return memo.plan.config.hash === configHash && made.lineage === basis.lineage && made.serial === basis.serial ? memo : null;
 }
 
 /** Remembers a plan with nothing to do (and forgets the memo after any other plan). */
 export function rememberPlan(state: State, fingerprint: string, plan: PlanFile): void {
-  if (plan.actions.length > 0) {
-    state.setMeta(KEY, null);
-    return;
-  }
-  const memo: Memo = { configHash: plan.config.hash, lineage: plan.state.lineage, serial: plan.state.serial, fingerprint, plan };
-  state.setMeta(KEY, JSON.stringify(memo));
+  const memo: Memo | null = plan.actions.length > 0 ? null : { fingerprint, plan };
+  state.setMeta(KEY, memo && JSON.stringify(memo));
 }
