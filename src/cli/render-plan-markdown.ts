@@ -8,6 +8,7 @@ import { code, details, table, text } from '../markdown.ts';
 import { count, plural } from '../report/format.ts';
 import { formatBytes } from '../units.ts';
 import { groupBy } from '../group-by.ts';
+import { sourcesSentence } from './render-plan.ts';
 
 export interface PlanMarkdownOptions {
   /** Actions listed per remote (the rest are counted). */
@@ -24,7 +25,7 @@ export function renderPlanMarkdown(plan: PlanFile, options: PlanMarkdownOptions)
       : `### photosync plan: ${plural(plan.actions.length, 'upload')} (${formatBytes(totalBytes)}), 0 deletions, 0 overwrites`,
   );
   blocks.push(
-    `Sources hold ${plural(summary.items, 'photo')} (distinct content)${summary.duplicateFiles > 0 ? `, plus ${plural(summary.duplicateFiles, 'duplicate file')}` : ''}.` +
+    sourcesSentence(summary) +
       (plan.problems.length > 0 ? ` **${plural(plan.problems.length, 'source file')} could not be used** (\`photosync plan\` lists them).` : ''),
   );
 

@@ -1,5 +1,6 @@
 /** The human summary of a plan: per remote what is added, and the explicit "0 deletions". */
 import type { PlanFile } from '../planner/plan-file.ts';
+import type { PlanSummary } from '../planner/types.ts';
 import type { RefreshReport } from '../pipeline/session.ts';
 import { formatBytes } from '../units.ts';
 import { plural } from '../report/format.ts';
@@ -18,14 +19,20 @@ export function renderScan(out: Output, plan: PlanFile, refreshed: readonly Refr
   for (const n of plan.notes) out.note(`${c.yellow('note')}: ${n.source}: ${n.relPath}: ${n.note}`);
 }
 
+/** What the sources hold, and what the plan left out as unchanged and backed up (shared with the markdown). */
+export function sourcesSentence(summary: PlanSummary): string {
+  const held = `Sources hold ${plural(summary.items, 'photo')} (distinct content)${summary.unchanged ? ' in the folders planned' : ''}${
+    summary.duplicateFiles > 0 ? `, plus ${plural(summary.duplicateFiles, 'duplicate file')}` : ''
+  }`;
+  if (!summary.unchanged) return `${held}.`;
+  const { files, folders } = summary.unchanged;
+  return `${held}; left out: ${plural(files, 'file')} in ${plural(folders, 'folder')} unchanged since a plan found them backed up everywhere.`;
+}
+
 export function renderPlan(out: Output, plan: PlanFile): void {
   const c = out.color;
   const { summary } = plan;
-  out.line(
-    `Sources hold ${plural(summary.items, 'photo')} (distinct content)${
-      summary.duplicateFiles > 0 ? `, plus ${plural(summary.duplicateFiles, 'duplicate file')}` : ''
-    }.`,
-  );
+  out.line(sourcesSentence(summary));
   const names = Object.keys(summary.remotes);
   const width = Math.max(0, ...names.map((n) => n.length));
   for (const name of names) {

@@ -3,6 +3,7 @@
  * and wrap its result with the state basis and config hash.
  */
 import { fitToSpace } from '../planner/fit-space.ts';
+import { backedUpEverywhere } from '../planner/backed-up.ts';
 import { makePlan } from '../planner/plan.ts';
 import { toPlanFile, type PlanFile } from '../planner/plan-file.ts';
 import type { RemoteInventory } from '../planner/types.ts';
@@ -10,6 +11,7 @@ import { scanSources, type ScanProgress } from '../sources/scan.ts';
 import type { SourceSnapshot } from '../sources/types.ts';
 import { VERSION } from '../version.ts';
 import { recallNoop, rememberPlan } from './noop-memo.ts';
+import { settledFolders } from './settle.ts';
 import type { RefreshReport, Session } from './session.ts';
 
 export interface MakePlanOptions {
@@ -34,9 +36,13 @@ export interface MadePlan {
 
 export async function makePlanFile(session: Session, options: MakePlanOptions = {}): Promise<MadePlan> {
   const { config, state } = session;
-  const memo = options.refresh || options.needFiles || session.unlisted().length > 0 ? null : recallNoop(state, config.hash);
+  // A refresh or a report looks at everything; so does a plan with a remote not yet listed.
+  const whole = options.refresh || options.needFiles || session.unlisted().length > 0;
+  const memo = whole ? null : recallNoop(state, config.hash);
+  const settled = whole ? undefined : state.settledFolders.load(config.hash);
   const scan = await scanSources(config.sources, state.scanCache, {
     unchangedSince: memo?.fingerprint,
+    settled,
     ...(options.onScanProgress ? { onProgress: options.onScanProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -53,8 +59,11 @@ export async function makePlanFile(session: Session, options: MakePlanOptions = 
   const sizes = new Set(snapshot.files.map((f) => f.size));
   for (const handle of session.remotes) await session.identifyUnknown(handle, sizes);
 
+  // A plan asks two or three questions per file (held? name taken? backed up?); the remotes hold
+  // at least the files left out as settled. Few questions against a large inventory: ask the database.
+  const oneByOne = snapshot.files.length * 3 < scan.leftOut.files;
   const inventories = new Map<string, RemoteInventory>();
-  for (const remote of config.remotes) inventories.set(remote.name, session.inventory(remote.name));
+  for (const remote of config.remotes) inventories.set(remote.name, session.inventory(remote.name, oneByOne));
   const planned = makePlan({ remotes: config.remotes, files: snapshot.files, inventories });
   // Free space is asked only of remotes the plan adds to: a run with nothing to do makes no request.
   const free = new Map<string, number | null>();
@@ -63,14 +72,23 @@ export async function makePlanFile(session: Session, options: MakePlanOptions = 
   }
   const body = fitToSpace(planned, free, options.allowPartial ?? false);
 
-  const plan = toPlanFile(body, {
-    photosyncVersion: VERSION,
-    createdAt: (options.now?.() ?? new Date()).toISOString(),
-    config: { file: config.file, hash: config.hash },
-    state: state.basis(),
-    problems: snapshot.problems,
-    notes: snapshot.files.flatMap((f) => (f.notes ?? []).map((note) => ({ source: f.source, relPath: f.relPath, note }))),
+  const leftOut = scan.leftOut.keys.map((key) => settled?.get(key)).filter((f) => f !== undefined);
+  const notes = snapshot.files.flatMap((f) => (f.notes ?? []).map((note) => ({ source: f.source, relPath: f.relPath, note })));
+  for (const folder of leftOut) for (const n of folder.notes) notes.push({ source: folder.source, ...n });
+  const plan = toPlanFile(
+    leftOut.length === 0 ? body : { ...body, summary: { ...body.summary, unchanged: { folders: leftOut.length, files: scan.leftOut.files } } },
+    {
+      photosyncVersion: VERSION,
+      createdAt: (options.now?.() ?? new Date()).toISOString(),
+      config: { file: config.file, hash: config.hash },
+      state: state.basis(),
+      problems: snapshot.problems,
+      notes,
+    },
+  );
+  state.transaction(() => {
+    rememberPlan(state, scan.fingerprint, plan);
+    state.settledFolders.replace(config.hash, scan.leftOut.keys, settledFolders(scan, backedUpEverywhere(config.remotes, inventories)));
   });
-  rememberPlan(state, scan.fingerprint, plan);
   return { plan, snapshot, refreshed };
 }

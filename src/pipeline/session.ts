@@ -7,6 +7,7 @@ import pRetry from 'p-retry';
 import { secretStoreFor, type SecretStore } from '../auth/secret-store.ts';
 import type { Config, RemoteConfig } from '../config/types.ts';
 import { MemoryInventory } from '../planner/inventory.ts';
+import type { RemoteInventory } from '../planner/types.ts';
 import { isRemoteError } from '../remotes/errors.ts';
 import { remoteIdentity } from '../remotes/identity.ts';
 import { createRemote } from '../remotes/registry.ts';
@@ -73,8 +74,15 @@ export class Session {
     return handle;
   }
 
-  inventory(name: string): MemoryInventory {
-    return new MemoryInventory(this.state.inventories.contents(this.handle(name).record.id));
+  /**
+   * A remote's inventory as the planner asks it: loaded whole into memory, or, for a plan over a
+   * few files of a large library (the folders that changed), asked of the database one question
+   * at a time, which costs about as much per question as loading costs per row.
+   */
+  inventory(name: string, oneByOne = false): RemoteInventory {
+    const { id } = this.handle(name).record;
+    const inventories = this.state.inventories;
+    return oneByOne ? inventories.lookup(id) : new MemoryInventory(inventories.contents(id));
   }
 
   /** Remotes photosync has never listed; they are listed before planning so existing files count. */

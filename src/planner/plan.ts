@@ -9,8 +9,8 @@
  * - Companions (a Live Photo's still and video, a photo and its sidecar) are planned as one unit
  *   and land under one stem.
  */
-import { globMatcher } from '../globs.ts';
 import type { SourceFile } from '../sources/types.ts';
+import { remoteWants } from './backed-up.ts';
 import { parseLayout, renderLayout, splitName, withHashSuffix } from './layout.ts';
 import { pathKey } from './path-key.ts';
 import type { PlanBody, PlanRemote, RemoteInventory, RemotePlanSummary, UploadAction } from './types.ts';
@@ -83,8 +83,7 @@ function planRemote(
 ): { actions: UploadAction[]; summary: RemotePlanSummary } {
   const layout = parseLayout(remote.layout);
   if (!layout.ok) throw new Error(`layout of remote ${remote.name} was not validated: ${layout.message}`);
-  const included = remote.include ? globMatcher(remote.include) : () => true;
-  const excluded = globMatcher(remote.exclude);
+  const wants = remoteWants(remote);
   const plannedKeys = new Set<string>();
   const taken = (p: string): boolean => {
     const key = pathKey(p);
@@ -98,7 +97,7 @@ function planRemote(
   let renamed = 0;
 
   for (const unit of units) {
-    const wanted = unit.members.filter((m) => included(m.relPath) && !excluded(m.relPath));
+    const wanted = unit.members.filter((m) => wants(m.relPath));
     filteredOut += unit.members.length - wanted.length;
     const missing = wanted.filter((m) => inventory.pathOf(m.sha256) === undefined);
     alreadyThere += wanted.length - missing.length;

@@ -65,6 +65,11 @@ export interface PlanSummary {
   /** Source files that are copies of content found elsewhere in the sources. */
   readonly duplicateFiles: number;
   readonly remotes: Readonly<Record<string, RemotePlanSummary>>;
+  /**
+   * Folders left out of this plan: an earlier plan found every file in them backed up everywhere
+   * and they list the same files since. The counts above are of the files planned.
+   */
+  readonly unchanged?: { readonly folders: number; readonly files: number } | undefined;
 }
 
 /** What the pure planner returns; the plan file wraps it with the state basis and config hash. */

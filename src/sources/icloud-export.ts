@@ -13,6 +13,8 @@ const DOWNSIZED = /-(medium|thumb)\.[^./]+$/i;
 
 export const icloudExportKind: SourceKind = {
   list: listFolder,
+  // Companions are grouped within a folder (groupCompanions); nothing else crosses folders.
+  assemblesByFolder: true,
   assemble(source, files) {
     const out = files.map((f) => {
       const file = toSourceFile(source, f);

@@ -37,5 +37,7 @@ export function toSourceFile(source: SourceConfig, file: ScannedFile): SourceFil
 
 export const localKind: SourceKind = {
   list: listFolder,
+  // Companions are grouped within a folder (groupCompanions); nothing else crosses folders.
+  assemblesByFolder: true,
   assemble: (source, files) => ({ files: groupCompanions(files.map((f) => toSourceFile(source, f))), problems: [] }),
 };

@@ -38,6 +38,12 @@ export interface HashOutcome {
 export interface SourceKind {
   list(source: SourceConfig): Promise<Listing>;
   /**
+   * What assemble() makes of a folder's files depends on nothing outside that folder (companions
+   * pair up within a folder, no sidecar or album elsewhere speaks for them), so a folder found
+   * backed up can be left out of later scans while it lists the same (see ScanOptions.settled).
+   */
+  readonly assemblesByFolder?: boolean;
+  /**
    * Hashes files the cache does not know, reporting each as it finishes. Default: one task per
    * file on the worker pool.
    */

@@ -3,6 +3,7 @@ import { Inventories } from './inventory.ts';
 import { Journal } from './journal.ts';
 import { acquireLock, type HeldLock, type LockOptions } from './lock.ts';
 import { ScanCache } from './scan-cache.ts';
+import { SettledFolders } from './settled-folders.ts';
 import { UploadSessions } from './upload-sessions.ts';
 import { StateError } from '../errors.ts';
 import { bumpSerial, openDatabase, readBasis, REBUILD_HINT, type Db, type StateBasis } from './store.ts';
@@ -12,6 +13,7 @@ export class State {
   readonly inventories: Inventories;
   readonly journal: Journal;
   readonly uploadSessions: UploadSessions;
+  readonly settledFolders: SettledFolders;
 
   readonly file: string;
   private readonly db: Db;
@@ -23,6 +25,7 @@ export class State {
     this.inventories = new Inventories(db);
     this.journal = new Journal(db, this.inventories);
     this.uploadSessions = new UploadSessions(db);
+    this.settledFolders = new SettledFolders(db);
   }
 
   static open(file: string): State {

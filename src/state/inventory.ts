@@ -1,5 +1,6 @@
 /** What each remote holds, as recorded by uploads and listings. */
 import { pathKey } from '../planner/path-key.ts';
+import type { RemoteInventory } from '../planner/types.ts';
 import type { Db } from './store.ts';
 
 export type InventoryOrigin = 'uploaded' | 'found' | 'listed';
@@ -91,8 +92,24 @@ export class Inventories {
 
   /** Just what planning needs, [path, sha256] per file: the cheap way through a big inventory. */
   *contents(remoteId: number): Generator<{ path: string; sha256: string | null }> {
-    const stmt = this.db.prepare(`SELECT path, sha256 FROM inventory WHERE remote_id = ?`).raw();
+    // In the order of the inventory_contents index, which answers this from itself.
+    const stmt = this.db.prepare(`SELECT path, sha256 FROM inventory WHERE remote_id = ? ORDER BY sha256, path`).raw();
     for (const [path, sha256] of stmt.iterate(remoteId) as Iterable<[string, string | null]>) yield { path, sha256 };
+  }
+
+  /**
+   * The inventory answering the planner's questions one query each, for a plan over a few files:
+   * a lookup costs about as much as loading one row, so this beats loading the whole inventory
+   * while the files planned are a small part of it. Same answers as a MemoryInventory of contents()
+   * (a content held at several paths is at the first of them by path).
+   */
+  lookup(remoteId: number): RemoteInventory {
+    const byContent = this.db.prepare(`SELECT path FROM inventory WHERE remote_id = ? AND sha256 = ? ORDER BY path LIMIT 1`).pluck();
+    const byKey = this.db.prepare(`SELECT 1 FROM inventory WHERE remote_id = ? AND path_key = ? LIMIT 1`).pluck();
+    return {
+      pathOf: (sha256) => byContent.get(remoteId, sha256) as string | undefined,
+      isTaken: (key) => byKey.get(remoteId, key) !== undefined,
+    };
   }
 
   /** Files whose content photosync does not know (listed, not written by it). */

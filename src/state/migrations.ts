@@ -121,4 +121,32 @@ export const MIGRATIONS: readonly string[] = [
   -- with anything new. This index answers both from itself, in order.
   CREATE INDEX inventory_contents ON inventory (remote_id, sha256, path);
   `,
+  /* 5: plans look only at folders that changed */ `
+  -- Folders of a source whose every file a plan found backed up on every remote that wants it,
+  -- with the listing (names, sizes, mtimes, inodes) they had then. While a folder lists the same
+  -- and the config is the same, the next plan leaves it out: a run with a few new photos does
+  -- work for the new photos, not for the whole library.
+  CREATE TABLE settled_folders (
+    source       TEXT NOT NULL,
+    folder       TEXT NOT NULL, -- "/"-separated path inside the source; '' is its top
+    listing      TEXT NOT NULL, -- SHA-256 of the folder's listing
+    config_hash  TEXT NOT NULL,
+    files        INTEGER NOT NULL,
+    notes        TEXT,          -- the plan notes of its files, as JSON, so a plan still shows them
+    PRIMARY KEY (source, folder)
+  ) STRICT;
+
+  -- "Backed up everywhere" stays true while inventories only grow. Whatever takes a file out of
+  -- one (a refresh that finds it gone, verify finding other bytes, a rebuild) forgets every
+  -- settled folder, whichever code path did it: the next plan looks at the whole library again.
+  CREATE TRIGGER settled_folders_lost_file AFTER DELETE ON inventory
+  BEGIN
+    DELETE FROM settled_folders;
+  END;
+  CREATE TRIGGER settled_folders_changed_file AFTER UPDATE OF sha256, path, remote_id ON inventory
+    WHEN old.sha256 IS NOT NULL AND (new.sha256 IS NOT old.sha256 OR new.path IS NOT old.path OR new.remote_id IS NOT old.remote_id)
+  BEGIN
+    DELETE FROM settled_folders;
+  END;
+  `,
 ];

@@ -13,13 +13,27 @@ export interface CachedScan {
   readonly meta: unknown;
 }
 
-/** origin, size, mtime_ms, ino, sha256, capture_local, capture_offset, capture_source, magic, meta */
+const RAW_COLUMNS = 'origin, size, mtime_ms, ino, sha256, capture_local, capture_offset, capture_source, magic, meta';
+/** RAW_COLUMNS, in order. */
 type RawRow = [string, number, number, number, string, string | null, string | null, string | null, string | null, string | null];
+
+function fromRaw(r: RawRow): CachedScan {
+  return {
+    size: r[1],
+    mtimeMs: r[2],
+    ino: r[3],
+    sha256: r[4],
+    capture: r[5] !== null && r[7] !== null ? { local: r[5], offset: r[6], source: r[7] as CaptureSource } : null,
+    magic: r[8],
+    meta: r[9] === null ? null : (JSON.parse(r[9]) as unknown),
+  };
+}
 
 export class ScanCache {
   private readonly db: Db;
   private readonly upsert;
   private readonly under;
+  private readonly one;
 
   constructor(db: Db) {
     this.db = db;
@@ -30,12 +44,8 @@ export class ScanCache {
          sha256 = excluded.sha256, capture_local = excluded.capture_local, capture_offset = excluded.capture_offset,
          capture_source = excluded.capture_source, magic = excluded.magic, meta = excluded.meta, scanned_at = excluded.scanned_at`,
     );
-    this.under = db
-      .prepare(
-        `SELECT origin, size, mtime_ms, ino, sha256, capture_local, capture_offset, capture_source, magic, meta
-         FROM scan_cache WHERE origin >= ? AND origin < ?`,
-      )
-      .raw();
+    this.under = db.prepare(`SELECT ${RAW_COLUMNS} FROM scan_cache WHERE origin >= ? AND origin < ?`).raw();
+    this.one = db.prepare(`SELECT ${RAW_COLUMNS} FROM scan_cache WHERE origin = ?`).raw();
   }
 
   /**
@@ -46,16 +56,16 @@ export class ScanCache {
     const upper = prefix + '\u{10FFFF}';
     const map = new Map<string, CachedScan>();
     // Arrays, not objects, per row: on a library of 100,000 files this is most of a no-op run.
-    for (const r of this.under.iterate(prefix, upper) as Iterable<RawRow>) {
-      map.set(r[0], {
-        size: r[1],
-        mtimeMs: r[2],
-        ino: r[3],
-        sha256: r[4],
-        capture: r[5] !== null && r[7] !== null ? { local: r[5], offset: r[6], source: r[7] as CaptureSource } : null,
-        magic: r[8],
-        meta: r[9] === null ? null : (JSON.parse(r[9]) as unknown),
-      });
+    for (const r of this.under.iterate(prefix, upper) as Iterable<RawRow>) map.set(r[0], fromRaw(r));
+    return map;
+  }
+
+  /** The cached entries of these origins, one lookup each: for a few files of a large library. */
+  loadEach(origins: Iterable<string>): Map<string, CachedScan> {
+    const map = new Map<string, CachedScan>();
+    for (const origin of origins) {
+      const r = this.one.get(origin) as RawRow | undefined;
+      if (r) map.set(origin, fromRaw(r));
     }
     return map;
   }

@@ -225,6 +225,25 @@ describe('cli: end to end', { tags: ['slow'] }, () => {
 });
 
 describe('cli: the no-op shortcut', { tags: ['slow'] }, () => {
+  it('plans only the folders that changed, and says how many it left out', async () => {
+    const { dir, run } = setup();
+    expect((await run('apply')).code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0); // finds both folders backed up
+
+    const added = jpeg({ exif: { dateTimeOriginal: '2022:06:01 10:00:00' }, grey: 55, comment: 'new folder' });
+    writeFileSync(path.join(dir, 'photos/DCIM/100APPLE/IMG_0003.JPG'), added);
+    const plan = await run('plan', '--detailed-exitcode', '--json');
+    expect(plan.code).toBe(2);
+    const json = JSON.parse(plan.stdout) as { actions: { from: string }[]; summary: { items: number; unchanged?: { folders: number; files: number } } };
+    expect(json.actions.map((a) => a.from)).toEqual(['DCIM/100APPLE/IMG_0003.JPG']);
+    expect(json.summary.items).toBe(3); // the folder that changed: its two old photos and the new one
+    expect(json.summary.unchanged).toEqual({ folders: 1, files: 1 }); // 101APPLE
+    expect((await run('plan')).stdout).toContain('left out: 1 file in 1 folder unchanged since a plan found them backed up everywhere');
+
+    expect((await run('apply')).code).toBe(0);
+    expect(new Set(treeHashes(path.join(dir, 'backup')).values())).toEqual(sourceHashes(dir));
+  });
+
   it('never hides a change: a new remote, a refreshed remote missing a file, a touched source file', async () => {
     const { dir, run } = setup();
     expect((await run('apply')).code).toBe(0);

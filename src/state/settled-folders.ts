@@ -1,0 +1,73 @@
+/**
+ * Source folders a plan found entirely backed up (see migration 5): while a folder lists the same
+ * under the same config, the next plan leaves it out. Forgotten as a whole by the database itself
+ * whenever an inventory loses a file.
+ */
+import type { Db } from './store.ts';
+
+export interface FolderNote {
+  readonly relPath: string;
+  readonly note: string;
+}
+
+export interface SettledFolder {
+  readonly source: string;
+  /** "/"-separated path inside the source; '' is its top. */
+  readonly folder: string;
+  /** Fingerprint of the folder's listing when it was found backed up. */
+  readonly listing: string;
+  readonly files: number;
+  readonly notes: readonly FolderNote[];
+}
+
+/** The key scans and plans use for a folder: source name and folder path. */
+export function folderKey(source: string, folder: string): string {
+  return `${source}\0${folder}`;
+}
+
+type RawRow = [string, string, string, number, string | null];
+
+export class SettledFolders {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  /** The folders settled under this config, by folderKey. */
+  load(configHash: string): Map<string, SettledFolder> {
+    const rows = this.db
+      .prepare(`SELECT source, folder, listing, files, notes FROM settled_folders WHERE config_hash = ?`)
+      .raw()
+      .all(configHash) as RawRow[];
+    const map = new Map<string, SettledFolder>();
+    for (const [source, folder, listing, files, notes] of rows) {
+      map.set(folderKey(source, folder), { source, folder, listing, files, notes: notes === null ? [] : (JSON.parse(notes) as FolderNote[]) });
+    }
+    return map;
+  }
+
+  /**
+   * After a plan: the settled folders are those it left out (`kept`, still settled) and those it
+   * found backed up (`settled`); every other row (folders that changed, are gone, or were settled
+   * under another config) goes.
+   */
+  replace(configHash: string, kept: Iterable<string>, settled: readonly SettledFolder[]): void {
+    const keep = new Set(kept);
+    const upsert = this.db.prepare(
+      `INSERT INTO settled_folders (source, folder, listing, config_hash, files, notes) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source, folder) DO UPDATE SET listing = excluded.listing, config_hash = excluded.config_hash,
+         files = excluded.files, notes = excluded.notes`,
+    );
+    const remove = this.db.prepare(`DELETE FROM settled_folders WHERE source = ? AND folder = ?`);
+    this.db.transaction(() => {
+      const existing = this.db.prepare(`SELECT source, folder, config_hash FROM settled_folders`).raw().all() as [string, string, string][];
+      for (const [source, folder, hash] of existing) {
+        if (hash !== configHash || !keep.has(folderKey(source, folder))) remove.run(source, folder);
+      }
+      for (const f of settled) {
+        upsert.run(f.source, f.folder, f.listing, configHash, f.files, f.notes.length === 0 ? null : JSON.stringify(f.notes));
+      }
+    })();
+  }
+}
