@@ -138,15 +138,23 @@ export const MIGRATIONS: readonly string[] = [
 
   -- "Backed up everywhere" stays true while inventories only grow. Whatever takes a file out of
   -- one (a refresh that finds it gone, verify finding other bytes, a rebuild) forgets every
-  -- settled folder, whichever code path did it: the next plan looks at the whole library again.
+  -- settled folder, whichever code path did it, and counts the loss: a plan that read the
+  -- inventories before a loss (a verify running beside it) must not settle folders after it.
+  CREATE TABLE inventory_losses (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    count  INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO inventory_losses (id, count) VALUES (1, 0);
   CREATE TRIGGER settled_folders_lost_file AFTER DELETE ON inventory
   BEGIN
     DELETE FROM settled_folders;
+    UPDATE inventory_losses SET count = count + 1;
   END;
   CREATE TRIGGER settled_folders_changed_file AFTER UPDATE OF sha256, path, remote_id ON inventory
     WHEN old.sha256 IS NOT NULL AND (new.sha256 IS NOT old.sha256 OR new.path IS NOT old.path OR new.remote_id IS NOT old.remote_id)
   BEGIN
     DELETE FROM settled_folders;
+    UPDATE inventory_losses SET count = count + 1;
   END;
   `,
 ];

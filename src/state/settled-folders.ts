@@ -34,6 +34,11 @@ export class SettledFolders {
     this.db = db;
   }
 
+  /** How many times an inventory lost a file; read before planning, handed back to replace(). */
+  losses(): number {
+    return this.db.prepare(`SELECT count FROM inventory_losses`).pluck().get() as number;
+  }
+
   /** The folders settled under this config, by folderKey. */
   load(configHash: string): Map<string, SettledFolder> {
     const rows = this.db
@@ -50,9 +55,10 @@ export class SettledFolders {
   /**
    * After a plan: the settled folders are those it left out (`kept`, still settled) and those it
    * found backed up (`settled`); every other row (folders that changed, are gone, or were settled
-   * under another config) goes.
+   * under another config) goes. If an inventory lost a file since `lossesBefore` was read (while
+   * the plan looked), nothing is settled: what the plan saw may no longer hold.
    */
-  replace(configHash: string, kept: Iterable<string>, settled: readonly SettledFolder[]): void {
+  replace(configHash: string, kept: Iterable<string>, settled: readonly SettledFolder[], lossesBefore: number): void {
     const keep = new Set(kept);
     const upsert = this.db.prepare(
       `INSERT INTO settled_folders (source, folder, listing, config_hash, files, notes) VALUES (?, ?, ?, ?, ?, ?)
@@ -61,6 +67,10 @@ export class SettledFolders {
     );
     const remove = this.db.prepare(`DELETE FROM settled_folders WHERE source = ? AND folder = ?`);
     this.db.transaction(() => {
+      if (this.losses() !== lossesBefore) {
+        this.db.prepare(`DELETE FROM settled_folders`).run();
+        return;
+      }
       const existing = this.db.prepare(`SELECT source, folder, config_hash FROM settled_folders`).raw().all() as [string, string, string][];
       for (const [source, folder, hash] of existing) {
         if (hash !== configHash || !keep.has(folderKey(source, folder))) remove.run(source, folder);

@@ -15,7 +15,7 @@ function stateWithOneFile(): { state: State; remoteId: number } {
   const state = State.open(path.join(tmpdir(), 'state.db'));
   const remoteId = state.inventories.remote('local:/backup', 'usb', 'local').id;
   state.inventories.record(remoteId, { path: '2024/a.jpg', size: 1, sha256: 'a'.repeat(64), hashes: {}, origin: 'uploaded', runId: null });
-  state.settledFolders.replace(HASH, [], [folder('DCIM/100APPLE'), folder('')]);
+  state.settledFolders.replace(HASH, [], [folder('DCIM/100APPLE'), folder('')], state.settledFolders.losses());
   return { state, remoteId };
 }
 
@@ -28,10 +28,10 @@ describe('state: settled folders', () => {
     expect(state.settledFolders.load('d'.repeat(64)).size).toBe(0);
 
     // Kept: the top folder; newly settled: 101APPLE; 100APPLE (changed since) goes.
-    state.settledFolders.replace(HASH, [folderKey('phone', '')], [folder('DCIM/101APPLE')]);
+    state.settledFolders.replace(HASH, [folderKey('phone', '')], [folder('DCIM/101APPLE')], state.settledFolders.losses());
     expect([...state.settledFolders.load(HASH).keys()].sort()).toEqual([folderKey('phone', ''), folderKey('phone', 'DCIM/101APPLE')]);
     // Another config: everything settled under the old one goes.
-    state.settledFolders.replace('d'.repeat(64), [folderKey('phone', '')], []);
+    state.settledFolders.replace('d'.repeat(64), [folderKey('phone', '')], [], state.settledFolders.losses());
     expect(state.settledFolders.load(HASH).size).toBe(0);
     state.close();
   });
@@ -48,13 +48,25 @@ describe('state: settled folders', () => {
     inventories.correct(remoteId, '2024/a.jpg', 1, 'e'.repeat(64)); // verify found other bytes
     expect(state.settledFolders.load(HASH).size).toBe(0);
 
-    state.settledFolders.replace(HASH, [], [folder('DCIM/100APPLE')]);
+    state.settledFolders.replace(HASH, [], [folder('DCIM/100APPLE')], state.settledFolders.losses());
     inventories.forget(remoteId, ['2024/b.jpg']); // a refresh found it gone
     expect(state.settledFolders.load(HASH).size).toBe(0);
 
-    state.settledFolders.replace(HASH, [], [folder('DCIM/100APPLE')]);
+    state.settledFolders.replace(HASH, [], [folder('DCIM/100APPLE')], state.settledFolders.losses());
     inventories.forgetUnder(remoteId, ['2024']); // a folder deleted on the remote
     expect(state.settledFolders.load(HASH).size).toBe(0);
+    state.close();
+  });
+
+  it('settles nothing from a plan that looked before an inventory lost a file', () => {
+    const { state, remoteId } = stateWithOneFile();
+    const before = state.settledFolders.losses();
+    // A verify beside the plan finds the one file gone, after the plan read the inventory.
+    state.inventories.forget(remoteId, ['2024/a.jpg']);
+    state.settledFolders.replace(HASH, [folderKey('phone', '')], [folder('DCIM/101APPLE')], before);
+    expect(state.settledFolders.load(HASH).size).toBe(0);
+    state.settledFolders.replace(HASH, [], [folder('DCIM/101APPLE')], state.settledFolders.losses());
+    expect(state.settledFolders.load(HASH).size).toBe(1);
     state.close();
   });
 });
