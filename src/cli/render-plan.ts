@@ -21,11 +21,11 @@ export function renderScan(out: Output, plan: PlanFile, refreshed: readonly Refr
 
 /** What the sources hold, and what the plan left out as unchanged and backed up (shared with the markdown). */
 export function sourcesSentence(summary: PlanSummary): string {
-  const held = `Sources hold ${plural(summary.items, 'photo')} (distinct content)${summary.unchanged ? ' in the folders planned' : ''}${
+  const held = `Sources hold ${plural(summary.items, 'photo')} (distinct content)${summary.leftOut ? ' in the folders planned' : ''}${
     summary.duplicateFiles > 0 ? `, plus ${plural(summary.duplicateFiles, 'duplicate file')}` : ''
   }`;
-  if (!summary.unchanged) return `${held}.`;
-  const { files, folders } = summary.unchanged;
+  if (!summary.leftOut) return `${held}.`;
+  const { files, folders } = summary.leftOut;
   return `${held}; left out: ${plural(files, 'file')} in ${plural(folders, 'folder')} unchanged since a plan found them backed up everywhere.`;
 }
 

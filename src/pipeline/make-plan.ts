@@ -77,7 +77,7 @@ export async function makePlanFile(session: Session, options: MakePlanOptions = 
   const notes = snapshot.files.flatMap((f) => (f.notes ?? []).map((note) => ({ source: f.source, relPath: f.relPath, note })));
   for (const folder of leftOut) for (const n of folder.notes) notes.push({ source: folder.source, ...n });
   const plan = toPlanFile(
-    leftOut.length === 0 ? body : { ...body, summary: { ...body.summary, unchanged: { folders: leftOut.length, files: scan.leftOut.files } } },
+    leftOut.length === 0 ? body : { ...body, summary: { ...body.summary, leftOut: { folders: leftOut.length, files: scan.leftOut.files } } },
     {
       photosyncVersion: VERSION,
       createdAt: (options.now?.() ?? new Date()).toISOString(),

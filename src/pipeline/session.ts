@@ -56,7 +56,7 @@ export class Session {
           if (!remote) {
             // Nothing recorded there yet: the remote may create its root folder (a local remote
             // refuses to once it holds files, as a missing folder then means an unmounted drive).
-            const firstUse = state.inventories.count(handle.record.id) === 0;
+            const firstUse = !state.inventories.holdsAny(handle.record.id);
             remote = await createRemote(remoteConfig, { firstUse, env, secrets: session.secrets });
             session.opened.set(remoteConfig.name, remote);
           }

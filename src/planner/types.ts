@@ -69,7 +69,7 @@ export interface PlanSummary {
    * Folders left out of this plan: an earlier plan found every file in them backed up everywhere
    * and they list the same files since. The counts above are of the files planned.
    */
-  readonly unchanged?: { readonly folders: number; readonly files: number } | undefined;
+  readonly leftOut?: { readonly folders: number; readonly files: number } | undefined;
 }
 
 /** What the pure planner returns; the plan file wraps it with the state basis and config hash. */

@@ -196,7 +196,7 @@ function byFolder(files: readonly ListedFile[]): Folder[] {
     if (!current || nameEnd !== current.folder.name.length || !rel.startsWith(current.folder.name)) {
       if (current) current.hash.update(piece);
       piece = '';
-      const name = rel.slice(0, nameEnd);
+      const name = folderOf(rel);
       current = byName.get(name);
       if (!current) {
         current = { folder: { name, files: [], listing: '' }, hash: createHash('sha256') };

@@ -123,6 +123,11 @@ export class Inventories {
     return this.db.prepare(`SELECT coalesce(sum(size), 0) FROM inventory WHERE remote_id = ?`).pluck().get(remoteId) as number;
   }
 
+  /** Whether anything is recorded on the remote (one index probe, where count() reads them all). */
+  holdsAny(remoteId: number): boolean {
+    return this.db.prepare(`SELECT 1 FROM inventory WHERE remote_id = ? LIMIT 1`).pluck().get(remoteId) !== undefined;
+  }
+
   count(remoteId: number): number {
     return this.db.prepare(`SELECT count(*) FROM inventory WHERE remote_id = ?`).pluck().get(remoteId) as number;
   }

@@ -234,10 +234,10 @@ describe('cli: the no-op shortcut', { tags: ['slow'] }, () => {
     writeFileSync(path.join(dir, 'photos/DCIM/100APPLE/IMG_0003.JPG'), added);
     const plan = await run('plan', '--detailed-exitcode', '--json');
     expect(plan.code).toBe(2);
-    const json = JSON.parse(plan.stdout) as { actions: { from: string }[]; summary: { items: number; unchanged?: { folders: number; files: number } } };
+    const json = JSON.parse(plan.stdout) as { actions: { from: string }[]; summary: { items: number; leftOut?: { folders: number; files: number } } };
     expect(json.actions.map((a) => a.from)).toEqual(['DCIM/100APPLE/IMG_0003.JPG']);
     expect(json.summary.items).toBe(3); // the folder that changed: its two old photos and the new one
-    expect(json.summary.unchanged).toEqual({ folders: 1, files: 1 }); // 101APPLE
+    expect(json.summary.leftOut).toEqual({ folders: 1, files: 1 }); // 101APPLE
     expect((await run('plan')).stdout).toContain('left out: 1 file in 1 folder unchanged since a plan found them backed up everywhere');
 
     expect((await run('apply')).code).toBe(0);
