@@ -137,7 +137,7 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
 
   -- "Backed up everywhere" stays true while inventories only grow. Whatever takes a file out of
-  -- one (a refresh that finds it gone, verify finding other bytes, a rebuild) forgets every
+  -- one (a refresh or verify finding it gone, verify finding other bytes) forgets every
   -- settled folder, whichever code path did it, and counts the loss: a plan that read the
   -- inventories before a loss (a verify running beside it) must not settle folders after it.
   CREATE TABLE inventory_losses (
