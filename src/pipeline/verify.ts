@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import pRetry from 'p-retry';
+import { pushAll } from '../arrays.ts';
 import { isRemoteError, RemoteError } from '../remotes/errors.ts';
 import type { InventoryRow } from '../state/inventory.ts';
 import type { RemoteHandle, Session } from './session.ts';
@@ -57,7 +58,7 @@ export async function verifyRemotes(session: Session, options: VerifyOptions): P
     const chosen = choose(rows, options.sample);
     const result = await verifyOne(session, handle, chosen, options);
     remotes.push({ remote: handle.config.name, recorded: rows.length, checked: chosen.length, bytes: result.bytes, ok: result.ok });
-    findings.push(...result.findings);
+    pushAll(findings, result.findings);
     changed ||= result.findings.some((f) => f.problem !== 'unreadable');
   }
   if (changed) session.state.bumpSerial();

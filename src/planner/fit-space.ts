@@ -3,6 +3,7 @@
  * and, when the user allows a partial plan, keep the uploads that fit (in plan order, whole
  * companion groups only) and defer the rest to a later run.
  */
+import { pushAll } from '../arrays.ts';
 import type { PlanBody, RemotePlanSummary, UploadAction } from './types.ts';
 
 export interface SpaceCheck {
@@ -20,12 +21,12 @@ export function fitToSpace(body: PlanBody, free: ReadonlyMap<string, number | nu
     const actions = body.actions.filter((a) => a.remote === name);
     const freeBytes = free.get(name);
     if (freeBytes === null || freeBytes === undefined || actions.length === 0) {
-      keep.push(...actions);
+      pushAll(keep, actions);
       continue;
     }
     const fits = summary.bytes <= freeBytes;
     if (fits || !allowPartial) {
-      keep.push(...actions);
+      pushAll(keep, actions);
       remotes[name] = { ...summary, space: { freeBytes, neededBytes: summary.bytes, fits, deferred: 0 } };
       continue;
     }
@@ -41,7 +42,7 @@ export function fitToSpace(body: PlanBody, free: ReadonlyMap<string, number | nu
       admitted.add(unit);
     }
     const kept = actions.filter((a) => admitted.has(unitOf(a)));
-    keep.push(...kept);
+    pushAll(keep, kept);
     remotes[name] = {
       ...summary,
       uploads: kept.length,

@@ -9,6 +9,7 @@
  * - Companions (a Live Photo's still and video, a photo and its sidecar) are planned as one unit
  *   and land under one stem.
  */
+import { pushAll } from '../arrays.ts';
 import type { SourceFile } from '../sources/types.ts';
 import { remoteWants } from './backed-up.ts';
 import { parseLayout, renderLayout, splitName, withHashSuffix } from './layout.ts';
@@ -45,7 +46,7 @@ export function makePlan(input: PlanInput): PlanBody {
     const inventory = input.inventories.get(remote.name);
     if (!inventory) throw new Error(`no inventory for remote ${remote.name}`);
     const planned = planRemote(remote, units, inventory, actions.length);
-    actions.push(...planned.actions);
+    pushAll(actions, planned.actions);
     summaries[remote.name] = planned.summary;
   }
   return { actions, summary: { items: items.size, duplicateFiles, remotes: summaries } };

@@ -6,6 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { pushAll } from '../arrays.ts';
 import type { SourceConfig } from '../config/types.ts';
 import type { CachedScan, ScanCache } from '../state/scan-cache.ts';
 import { folderKey } from '../state/settled-folders.ts';
@@ -176,7 +177,7 @@ export async function scanSources(sources: readonly SourceConfig[], cache: ScanC
   for (const w of work) {
     w.ready.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
     const assembled = w.kind.assemble(w.source, w.ready);
-    files.push(...assembled.files);
+    pushAll(files, assembled.files);
     for (const p of assembled.problems) problems.push({ source: w.source.name, ...p });
   }
   return { files, problems, skipped, fingerprint: print, unchanged: false, folders: scannedFolders, leftOut };

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { pushAll } from '../../arrays.ts';
 import type { SourceConfig } from '../../config/types.ts';
 import { globMatcher } from '../../globs.ts';
 import { isJunk, isMediaFile } from '../../media/kinds.ts';
@@ -51,7 +52,7 @@ export async function listTakeout(source: SourceConfig): Promise<Listing> {
     // Everything but OS junk: archives are parts, the rest is judged by its Takeout path.
     const walked = await walkSource(source.path, { include: ['*'], exclude: [] });
     skipped += walked.skipped;
-    problems.push(...walked.problems);
+    pushAll(problems, walked.problems);
     for (const f of walked.files) {
       if (isArchiveName(f.relPath)) parts.push(f.origin);
       else consider(f.relPath, { origin: f.origin, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino }, f.relPath);
