@@ -39,8 +39,10 @@ export async function makePlanFile(session: Session, options: MakePlanOptions = 
   // A refresh or a report looks at everything; so does a plan with a remote not yet listed.
   const whole = options.refresh || options.needFiles || session.unlisted().length > 0;
   const memo = whole ? null : recallNoop(state, config.hash);
+  // Folders settled under another config or another photosync are looked at again.
+  const basis = `${config.hash} ${VERSION}`;
   const losses = state.settledFolders.losses();
-  const settled = whole ? undefined : state.settledFolders.load(config.hash);
+  const settled = whole ? undefined : state.settledFolders.load(basis);
   const scan = await scanSources(config.sources, state.scanCache, {
     unchangedSince: memo?.fingerprint,
     settled,
@@ -89,7 +91,7 @@ export async function makePlanFile(session: Session, options: MakePlanOptions = 
   );
   state.transaction(() => {
     rememberPlan(state, scan.fingerprint, plan);
-    state.settledFolders.replace(config.hash, scan.leftOut.keys, settledFolders(scan, backedUpEverywhere(config.remotes, inventories)), losses);
+    state.settledFolders.replace(basis, scan.leftOut.keys, settledFolders(scan, backedUpEverywhere(config.remotes, inventories)), losses);
   });
   return { plan, snapshot, refreshed };
 }

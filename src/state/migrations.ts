@@ -124,13 +124,15 @@ export const MIGRATIONS: readonly string[] = [
   /* 5: plans look only at folders that changed */ `
   -- Folders of a source whose every file a plan found backed up on every remote that wants it,
   -- with the listing (names, sizes, mtimes, inodes) they had then. While a folder lists the same
-  -- and the config is the same, the next plan leaves it out: a run with a few new photos does
+  -- and the config and photosync are the same, the next plan leaves it out: a run with a few new photos does
   -- work for the new photos, not for the whole library.
   CREATE TABLE settled_folders (
     source       TEXT NOT NULL,
     folder       TEXT NOT NULL, -- "/"-separated path inside the source; '' is its top
     listing      TEXT NOT NULL, -- SHA-256 of the folder's listing
-    config_hash  TEXT NOT NULL,
+    -- The config hash and photosync version it was settled under: a new version may judge
+    -- "backed up" otherwise (new companion rules, a fixed bug), so it looks at everything again.
+    basis        TEXT NOT NULL,
     files        INTEGER NOT NULL,
     notes        TEXT,          -- the plan notes of its files, as JSON, so a plan still shows them
     PRIMARY KEY (source, folder)

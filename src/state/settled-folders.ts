@@ -39,12 +39,12 @@ export class SettledFolders {
     return this.db.prepare(`SELECT count FROM inventory_losses`).pluck().get() as number;
   }
 
-  /** The folders settled under this config, by folderKey. */
-  load(configHash: string): Map<string, SettledFolder> {
+  /** The folders settled under this basis (see migration 5), by folderKey. */
+  load(basis: string): Map<string, SettledFolder> {
     const rows = this.db
-      .prepare(`SELECT source, folder, listing, files, notes FROM settled_folders WHERE config_hash = ?`)
+      .prepare(`SELECT source, folder, listing, files, notes FROM settled_folders WHERE basis = ?`)
       .raw()
-      .all(configHash) as RawRow[];
+      .all(basis) as RawRow[];
     const map = new Map<string, SettledFolder>();
     for (const [source, folder, listing, files, notes] of rows) {
       map.set(folderKey(source, folder), { source, folder, listing, files, notes: notes === null ? [] : (JSON.parse(notes) as FolderNote[]) });
@@ -55,14 +55,14 @@ export class SettledFolders {
   /**
    * After a plan: the settled folders are those it left out (`kept`, still settled) and those it
    * found backed up (`settled`); every other row (folders that changed, are gone, or were settled
-   * under another config) goes. If an inventory lost a file since `lossesBefore` was read (while
+   * under another basis) goes. If an inventory lost a file since `lossesBefore` was read (while
    * the plan looked), nothing is settled: what the plan saw may no longer hold.
    */
-  replace(configHash: string, kept: Iterable<string>, settled: readonly SettledFolder[], lossesBefore: number): void {
+  replace(basis: string, kept: Iterable<string>, settled: readonly SettledFolder[], lossesBefore: number): void {
     const keep = new Set(kept);
     const upsert = this.db.prepare(
-      `INSERT INTO settled_folders (source, folder, listing, config_hash, files, notes) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (source, folder) DO UPDATE SET listing = excluded.listing, config_hash = excluded.config_hash,
+      `INSERT INTO settled_folders (source, folder, listing, basis, files, notes) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source, folder) DO UPDATE SET listing = excluded.listing, basis = excluded.basis,
          files = excluded.files, notes = excluded.notes`,
     );
     const remove = this.db.prepare(`DELETE FROM settled_folders WHERE source = ? AND folder = ?`);
@@ -71,12 +71,12 @@ export class SettledFolders {
         this.db.prepare(`DELETE FROM settled_folders`).run();
         return;
       }
-      const existing = this.db.prepare(`SELECT source, folder, config_hash FROM settled_folders`).raw().all() as [string, string, string][];
-      for (const [source, folder, hash] of existing) {
-        if (hash !== configHash || !keep.has(folderKey(source, folder))) remove.run(source, folder);
+      const existing = this.db.prepare(`SELECT source, folder, basis FROM settled_folders`).raw().all() as [string, string, string][];
+      for (const [source, folder, made] of existing) {
+        if (made !== basis || !keep.has(folderKey(source, folder))) remove.run(source, folder);
       }
       for (const f of settled) {
-        upsert.run(f.source, f.folder, f.listing, configHash, f.files, f.notes.length === 0 ? null : JSON.stringify(f.notes));
+        upsert.run(f.source, f.folder, f.listing, basis, f.files, f.notes.length === 0 ? null : JSON.stringify(f.notes));
       }
     })();
   }
