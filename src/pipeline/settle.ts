@@ -30,7 +30,7 @@ export function settledFolders(scan: ScanResult, backedUp: (file: SourceFile) =>
     const scanned = files.get(key) ?? [];
     if (troubled.has(key) || scanned.length !== folder.files || !scanned.every(backedUp)) continue;
     const notes: FolderNote[] = scanned.flatMap((f) => (f.notes ?? []).map((note) => ({ relPath: f.relPath, note })));
-    settled.push({ ...folder, notes });
+    settled.push({ source: folder.source, folder: folder.folder, listing: folder.listing, notes });
   }
   return settled;
 }

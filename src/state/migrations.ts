@@ -133,7 +133,6 @@ export const MIGRATIONS: readonly string[] = [
     -- The config hash and photosync version it was settled under: a new version may judge
     -- "backed up" otherwise (new companion rules, a fixed bug), so it looks at everything again.
     basis        TEXT NOT NULL,
-    files        INTEGER NOT NULL,
     notes        TEXT,          -- the plan notes of its files, as JSON, so a plan still shows them
     PRIMARY KEY (source, folder)
   ) STRICT;

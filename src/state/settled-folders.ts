@@ -16,7 +16,6 @@ export interface SettledFolder {
   readonly folder: string;
   /** Fingerprint of the folder's listing when it was found backed up. */
   readonly listing: string;
-  readonly files: number;
   readonly notes: readonly FolderNote[];
 }
 
@@ -25,7 +24,7 @@ export function folderKey(source: string, folder: string): string {
   return `${source}\0${folder}`;
 }
 
-type RawRow = [string, string, string, number, string | null];
+type RawRow = [string, string, string, string | null];
 
 export class SettledFolders {
   private readonly db: Db;
@@ -42,12 +41,12 @@ export class SettledFolders {
   /** The folders settled under this basis (see migration 5), by folderKey. */
   load(basis: string): Map<string, SettledFolder> {
     const rows = this.db
-      .prepare(`SELECT source, folder, listing, files, notes FROM settled_folders WHERE basis = ?`)
+      .prepare(`SELECT source, folder, listing, notes FROM settled_folders WHERE basis = ?`)
       .raw()
       .all(basis) as RawRow[];
     const map = new Map<string, SettledFolder>();
-    for (const [source, folder, listing, files, notes] of rows) {
-      map.set(folderKey(source, folder), { source, folder, listing, files, notes: notes === null ? [] : (JSON.parse(notes) as FolderNote[]) });
+    for (const [source, folder, listing, notes] of rows) {
+      map.set(folderKey(source, folder), { source, folder, listing, notes: notes === null ? [] : (JSON.parse(notes) as FolderNote[]) });
     }
     return map;
   }
@@ -61,9 +60,9 @@ export class SettledFolders {
   replace(basis: string, kept: Iterable<string>, settled: readonly SettledFolder[], lossesBefore: number): void {
     const keep = new Set(kept);
     const upsert = this.db.prepare(
-      `INSERT INTO settled_folders (source, folder, listing, basis, files, notes) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO settled_folders (source, folder, listing, basis, notes) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (source, folder) DO UPDATE SET listing = excluded.listing, basis = excluded.basis,
-         files = excluded.files, notes = excluded.notes`,
+         notes = excluded.notes`,
     );
     const remove = this.db.prepare(`DELETE FROM settled_folders WHERE source = ? AND folder = ?`);
     this.db.transaction(() => {
@@ -76,7 +75,7 @@ export class SettledFolders {
         if (made !== basis || !keep.has(folderKey(source, folder))) remove.run(source, folder);
       }
       for (const f of settled) {
-        upsert.run(f.source, f.folder, f.listing, basis, f.files, f.notes.length === 0 ? null : JSON.stringify(f.notes));
+        upsert.run(f.source, f.folder, f.listing, basis, f.notes.length === 0 ? null : JSON.stringify(f.notes));
       }
     })();
   }

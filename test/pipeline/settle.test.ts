@@ -34,8 +34,8 @@ describe('settling folders', () => {
   it('settles a folder whose files are all backed up, keeping their notes', () => {
     const settled = settledFolders(scan([file('a/1.jpg', 'x', ['looks like a PNG']), file('a/2.jpg', 'y'), file('top.jpg', 'z')], [], { a: 2, '': 1 }), backedUp);
     expect(settled).toEqual([
-      { source: 'phone', folder: 'a', listing: 'l-a', files: 2, notes: [{ relPath: 'a/1.jpg', note: 'looks like a PNG' }] },
-      { source: 'phone', folder: '', listing: 'l-', files: 1, notes: [] },
+      { source: 'phone', folder: 'a', listing: 'l-a', notes: [{ relPath: 'a/1.jpg', note: 'looks like a PNG' }] },
+      { source: 'phone', folder: '', listing: 'l-', notes: [] },
     ]);
   });
 

@@ -9,7 +9,7 @@ import { folderKey, type SettledFolder } from '../../src/state/settled-folders.t
 import { tmpdir } from '../helpers/tmp.ts';
 
 const HASH = 'c'.repeat(64);
-const folder = (name: string): SettledFolder => ({ source: 'phone', folder: name, listing: `listing of ${name}`, files: 2, notes: [{ relPath: `${name}/a.jpg`, note: 'a note' }] });
+const folder = (name: string): SettledFolder => ({ source: 'phone', folder: name, listing: `listing of ${name}`, notes: [{ relPath: `${name}/a.jpg`, note: 'a note' }] });
 
 function stateWithOneFile(): { state: State; remoteId: number } {
   const state = State.open(path.join(tmpdir(), 'state.db'));
