@@ -5,6 +5,7 @@
  * Runs the scenarios (all by default, with the issue's sizes) and writes the results. The full
  * default run writes bench/results/latest.json and docs/benchmarks.md, the files the repository
  * keeps; any other run writes bench/results/last-run.{json,md} (not kept), or into --out DIR.
+ * BENCH_PHOTOSYNC_NODE_ARGS passes node options to photosync (to profile it; see tools.ts).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { METHOD, writeResults, type Results } from './report.ts';
 import type { Row } from './results.ts';
 import { SCENARIOS } from './scenarios/index.ts';
 import { Servers } from './servers.ts';
-import { FLAGS, PHOTOSYNC_CLI, REPO } from './tools.ts';
+import { FLAGS, PHOTOSYNC_CLI, PHOTOSYNC_NODE_ARGS, REPO } from './tools.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -49,7 +50,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const scenarios = wanted.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => wanted.some((w) => s.id === w || s.rows.includes(w)));
   if (!existsSync(PHOTOSYNC_CLI)) throw new Error(`${PHOTOSYNC_CLI} is missing: run "npm run build" first (npm run bench does)`);
 
-  const canonical = profile === 'default' && wanted.length === 0 && Object.keys(overrides).length === 0 && values.out === undefined;
+  const canonical =
+    profile === 'default' && wanted.length === 0 && Object.keys(overrides).length === 0 && values.out === undefined && PHOTOSYNC_NODE_ARGS.length === 0;
   const outDir = values.out ? path.resolve(values.out) : path.join(REPO, 'bench', 'results');
   const jsonFile = canonical ? path.join(outDir, 'latest.json') : path.join(outDir, values.out ? 'results.json' : 'last-run.json');
   const mdFile = canonical ? path.join(REPO, 'docs', 'benchmarks.md') : path.join(outDir, values.out ? 'results.md' : 'last-run.md');

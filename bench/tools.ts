@@ -13,6 +13,13 @@ import type { Command, Run } from './measure.ts';
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const PHOTOSYNC_CLI = path.join(REPO, 'dist', 'cli', 'bin.js');
 
+/**
+ * Extra node options for every photosync process of a run, from BENCH_PHOTOSYNC_NODE_ARGS
+ * (`--cpu-prof --cpu-prof-dir=/tmp/prof` to see where photosync spends a scenario's time). They
+ * change what is measured, so a run with them is never the canonical one.
+ */
+export const PHOTOSYNC_NODE_ARGS: readonly string[] = (process.env['BENCH_PHOTOSYNC_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+
 /** Parallel transfers photosync uses per remote kind by default; rclone is given the same. */
 export const TRANSFERS = { local: REMOTE_DEFAULTS.local.transfers, webdav: REMOTE_DEFAULTS.webdav.transfers, s3: REMOTE_DEFAULTS.s3.transfers } as const;
 
@@ -61,7 +68,7 @@ export function photosyncSetup(
 
 export function photosync(setup: PhotosyncSetup, args: readonly string[]): Command {
   return {
-    argv: [process.execPath, PHOTOSYNC_CLI, ...args, '--config', setup.config, '--json'],
+    argv: [process.execPath, ...PHOTOSYNC_NODE_ARGS, PHOTOSYNC_CLI, ...args, '--config', setup.config, '--json'],
     // A clean environment, as a cron job has: nothing from this shell changes what photosync does.
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: path.dirname(setup.config), NO_COLOR: '1', ...setup.env },
   };
