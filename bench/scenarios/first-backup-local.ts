@@ -77,7 +77,7 @@ export const firstBackupLocal: Scenario = {
       notes: [
         `cp -r: ${s.cp.median.toFixed(2)} s`,
         // Measured by hand at 6e6c4e7 (20,000 files, 9.5-10.1 s against 10.2-10.6 s): with a `sync` that does nothing first on PATH (so no file-system sync and no fsync), apply took about as long.
-        "photosync's apply first scans the library (reads and hashes every file, and records it) before it copies anything; then each file is read, checked against its hash, written under a temporary name, hard-linked to its final name (which never replaces a file) and the temporary name removed: three directory updates where rclone and cp make one; making the writes durable (one file-system sync per batch) costs little",
+        "photosync's apply first scans the library (reads and hashes every file, and records it) before it copies anything; then each file is read, checked against its hash, written under a temporary name, hard-linked to its final name (which never replaces a file) and the temporary name removed: three directory updates where cp makes one; making the writes durable (one file-system sync per batch) costs little",
       ],
     });
 
