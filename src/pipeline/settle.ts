@@ -4,19 +4,14 @@
  * leave the folder out while it lists the same. A folder with anything left to do, or anything
  * that could not be read, is looked at again next time.
  */
+import { groupBy } from '../group-by.ts';
 import type { ScanResult } from '../sources/scan.ts';
 import { folderOf } from '../sources/scan.ts';
 import type { SourceFile } from '../sources/types.ts';
 import { folderKey, type FolderNote, type SettledFolder } from '../state/settled-folders.ts';
 
 export function settledFolders(scan: ScanResult, backedUp: (file: SourceFile) => boolean): SettledFolder[] {
-  const files = new Map<string, SourceFile[]>();
-  for (const file of scan.files) {
-    const key = folderKey(file.source, folderOf(file.relPath));
-    const list = files.get(key);
-    if (list) list.push(file);
-    else files.set(key, [file]);
-  }
+  const files = groupBy(scan.files, (file) => folderKey(file.source, folderOf(file.relPath)));
   // A problem names a file (its folder is unsettled) or a folder that could not be read (itself).
   const troubled = new Set<string>();
   for (const p of scan.problems) {
