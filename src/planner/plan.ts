@@ -7,7 +7,9 @@
  * - Destinations come from the remote's layout; a name taken by other content gets a hash suffix
  *   (IMG_0001~a1b2c3d4.JPG) instead, so nothing is ever aimed at an existing file.
  * - Companions (a Live Photo's still and video, a photo and its sidecar) are planned as one unit
- *   and land under one stem.
+ *   and land under one stem. Units are formed from every file, copies included, so what a unit is
+ *   never depends on which copy of a content happens to represent it: a plan that leaves settled
+ *   folders out (their copies are all backed up) names things as a plan over every file does.
  */
 import { pushAll } from '../arrays.ts';
 import type { SourceFile } from '../sources/types.ts';
@@ -38,14 +40,14 @@ export function makePlan(input: PlanInput): PlanBody {
     if (items.has(file.sha256)) duplicateFiles++;
     else items.set(file.sha256, file);
   }
-  const units = groupUnits([...items.values()]);
+  const units = groupUnits(input.files);
 
   const actions: UploadAction[] = [];
   const summaries: Record<string, RemotePlanSummary> = {};
   for (const remote of input.remotes) {
     const inventory = input.inventories.get(remote.name);
     if (!inventory) throw new Error(`no inventory for remote ${remote.name}`);
-    const planned = planRemote(remote, units, inventory, actions.length);
+    const planned = planRemote(remote, units, items, inventory, actions.length);
     pushAll(actions, planned.actions);
     summaries[remote.name] = planned.summary;
   }
@@ -79,6 +81,7 @@ function groupUnits(files: readonly SourceFile[]): Unit[] {
 function planRemote(
   remote: PlanRemote,
   units: readonly Unit[],
+  items: ReadonlyMap<string, SourceFile>,
   inventory: RemoteInventory,
   firstId: number,
 ): { actions: UploadAction[]; summary: RemotePlanSummary } {
@@ -86,6 +89,8 @@ function planRemote(
   if (!layout.ok) throw new Error(`layout of remote ${remote.name} was not validated: ${layout.message}`);
   const wants = remoteWants(remote);
   const plannedKeys = new Set<string>();
+  // Content this plan already sends to the remote: a second copy of it is never sent again.
+  const plannedContent = new Set<string>();
   const taken = (p: string): boolean => {
     const key = pathKey(p);
     return plannedKeys.has(key) || inventory.isTaken(key);
@@ -93,15 +98,15 @@ function planRemote(
 
   const actions: UploadAction[] = [];
   let bytes = 0;
-  let alreadyThere = 0;
-  let filteredOut = 0;
   let renamed = 0;
 
   for (const unit of units) {
-    const wanted = unit.members.filter((m) => wants(m.relPath));
-    filteredOut += unit.members.length - wanted.length;
-    const missing = wanted.filter((m) => inventory.pathOf(m.sha256) === undefined);
-    alreadyThere += wanted.length - missing.length;
+    const missing: SourceFile[] = [];
+    for (const m of unit.members) {
+      if (!wants(m.relPath) || inventory.pathOf(m.sha256) !== undefined || plannedContent.has(m.sha256)) continue;
+      plannedContent.add(m.sha256);
+      missing.push(m);
+    }
     if (missing.length === 0) continue;
 
     const { dir, stem, primaryTail } = unitStem(unit, layout.segments, inventory);
@@ -148,6 +153,15 @@ function planRemote(
         captured: member.capture.local,
       });
     }
+  }
+  // Counted per content, by the file that represents it: held, or not wanted by the remote's rules
+  // (unless another copy's path is wanted and it is planned).
+  let alreadyThere = 0;
+  let filteredOut = 0;
+  for (const file of items.values()) {
+    if (plannedContent.has(file.sha256)) continue;
+    if (!wants(file.relPath)) filteredOut++;
+    else if (inventory.pathOf(file.sha256) !== undefined) alreadyThere++;
   }
   return {
     actions,
