@@ -33,4 +33,19 @@ describe('remote: local', () => {
     await remote.create('2024/new.jpg', bodyFrom(Buffer.from('new'), remote).body);
     expect(readdirSync(path.join(root, '2024'))).toEqual(['new.jpg']);
   });
+
+  it('lists every file of a large folder with its size (sizes are asked for in batches)', async () => {
+    const root = path.join(tmpdir(), 'big');
+    mkdirSync(path.join(root, '2024', '01'), { recursive: true });
+    const expected = new Map<string, number>();
+    for (let i = 0; i < 700; i++) {
+      const rel = i % 3 === 0 ? `2024/01/IMG_${i}.JPG` : `2024/IMG_${i}.JPG`;
+      writeFileSync(path.join(root, rel), 'x'.repeat(i));
+      expected.set(rel, i);
+    }
+    writeFileSync(path.join(root, '2024', '.photosync-1-abc.partial'), 'half');
+    const listed = new Map<string, number>();
+    for await (const e of localRemote(root).list()) listed.set(e.path, e.size);
+    expect(listed).toEqual(expected);
+  });
 });
