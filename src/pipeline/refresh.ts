@@ -46,8 +46,7 @@ async function applyListing(
   entries: AsyncIterable<RemoteEntry> | Iterable<RemoteEntry>,
   complete: boolean,
 ): Promise<RefreshReport> {
-  const known = new Map<string, number>();
-  for (const row of inventories.rows(remoteId)) known.set(row.path, row.size);
+  const known = new Map(inventories.sizes(remoteId));
   const refused: string[] = [];
   let listed = 0;
   let added = 0;

@@ -90,6 +90,12 @@ export class Inventories {
     for (const r of stmt.iterate(remoteId) as Iterable<Row>) yield fromRow(r);
   }
 
+  /** Just what a listing is compared with, [path, size] per file. */
+  *sizes(remoteId: number): Generator<[path: string, size: number]> {
+    const stmt = this.db.prepare(`SELECT path, size FROM inventory WHERE remote_id = ?`).raw();
+    yield* stmt.iterate(remoteId) as Iterable<[string, number]>;
+  }
+
   /** Just what planning needs, [path, sha256] per file: the cheap way through a big inventory. */
   *contents(remoteId: number): Generator<{ path: string; sha256: string | null }> {
     // In the order of the inventory_contents index, which answers this from itself.
