@@ -29,6 +29,7 @@ export const FLAGS = {
   rcloneWebdav: `rclone copy SRC dav:PATH --transfers ${TRANSFERS.webdav}; RCLONE_CONFIG with [dav] type=webdav, url=<Apache share>, vendor=other, user, pass=<rclone obscure>`,
   rcloneS3: `rclone copy SRC :s3:BUCKET/PREFIX --transfers ${TRANSFERS.s3} --s3-provider Other --s3-endpoint <s3rver> --s3-force-path-style --s3-env-auth --fast-list (s3rver answers delimited listings without CommonPrefixes, so without --fast-list rclone re-uploads everything on every run; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, as photosync)`,
   cp: 'cp -r SRC DST',
+  cpSynced: "sh -c 'cp -r SRC DST && sync -f DST': cp -r, then the copy made durable (one sync of DST's file system), as photosync's copies are",
   rawHash: 'node --import tsx bench/raw-hash.ts: one worker thread per core, each reading its share of the files with 1 MiB reads and hashing them (SHA-256, OpenSSL); time from the first read to the last digest, process start excluded',
 } as const;
 
@@ -114,4 +115,9 @@ export function rcloneObscure(password: string): string {
 
 export function cp(from: string, to: string): Command {
   return { argv: ['cp', '-r', from, to] };
+}
+
+/** cp -r, then one sync of the destination's file system: the copy made durable, as photosync's is. */
+export function cpSynced(from: string, to: string): Command {
+  return { argv: ['sh', '-c', 'cp -r "$1" "$2" && sync -f "$2"', 'cp-synced', from, to] };
 }
