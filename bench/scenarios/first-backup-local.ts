@@ -108,7 +108,7 @@ export const firstBackupLocal: Scenario = {
       ratioMeaning: 'photosync time ÷ cp -r time',
       met: bigRatio <= 1.2,
       metrics: { rcloneSeconds: b.rclone.median, cpSyncedSeconds: b.cpSynced.median, photosyncMBps: (big * bigMib * 1.048576) / b.photosync.median, cpMBps: (big * bigMib * 1.048576) / b.cp.median },
-      notes: [`rclone copy: ${b.rclone.median.toFixed(2)} s`, syncedNote(b), 'cp -r neither hashes nor syncs; the page cache absorbs its writes'],
+      notes: [`rclone copy: ${b.rclone.median.toFixed(2)} s`, syncedNote(b), "cp -r hashes nothing; photosync reads and hashes every byte twice: its apply first scans the library (the hashes the plan is made of), then hashes each file again as it copies it, to check the copy against the plan"],
     });
     return rows;
   },
