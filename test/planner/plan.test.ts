@@ -90,6 +90,13 @@ describe('planner: plan', () => {
     expect(result.actions.map((a) => a.from)).toEqual(['DCIM/a.JPG']);
     expect(result.summary.remotes['nas']?.filteredOut).toBe(2);
   });
+
+  it('sends a photo whose first copy a rule leaves out, from a copy the rules want', () => {
+    const files = [file('Screenshots/a.JPG', 'same'), file('DCIM/a.JPG', 'same'), file('Screenshots/b.png', 'other')];
+    const result = plan(files, remote('{name}', { include: ['DCIM/**'], exclude: [] }));
+    expect(result.actions.map((a) => a.from)).toEqual(['DCIM/a.JPG']);
+    expect(result.summary.remotes['nas']).toMatchObject({ uploads: 1, filteredOut: 1, alreadyThere: 0 });
+  });
 });
 
 describe('planner: layout', () => {
