@@ -99,11 +99,20 @@ function planRemote(
   const actions: UploadAction[] = [];
   let bytes = 0;
   let renamed = 0;
+  // Counted per content, by the file that represents it (the first copy).
+  let alreadyThere = 0;
+  let filteredOut = 0;
 
   for (const unit of units) {
     const missing: SourceFile[] = [];
     for (const m of unit.members) {
-      if (!wants(m.relPath) || inventory.pathOf(m.sha256) !== undefined || plannedContent.has(m.sha256)) continue;
+      const wanted = wants(m.relPath);
+      const held = wanted && inventory.pathOf(m.sha256) !== undefined;
+      if (items.get(m.sha256) === m) {
+        if (!wanted) filteredOut++;
+        else if (held) alreadyThere++;
+      }
+      if (!wanted || held || plannedContent.has(m.sha256)) continue;
       plannedContent.add(m.sha256);
       missing.push(m);
     }
@@ -154,15 +163,8 @@ function planRemote(
       });
     }
   }
-  // Counted per content, by the file that represents it: held, or not wanted by the remote's rules
-  // (unless another copy's path is wanted and it is planned).
-  let alreadyThere = 0;
-  let filteredOut = 0;
-  for (const file of items.values()) {
-    if (plannedContent.has(file.sha256)) continue;
-    if (!wants(file.relPath)) filteredOut++;
-    else if (inventory.pathOf(file.sha256) !== undefined) alreadyThere++;
-  }
+  // A content whose first copy the rules leave out is sent all the same when another copy is wanted.
+  for (const action of actions) if (!wants(items.get(action.sha256)!.relPath)) filteredOut--;
   return {
     actions,
     summary: { uploads: actions.length, bytes, alreadyThere, filteredOut, renamed, deletions: 0 },
