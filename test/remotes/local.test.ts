@@ -1,7 +1,11 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SourceChangedError } from '../../src/errors.ts';
+import { uploadBody } from '../../src/executor/upload-body.ts';
 import { LocalRemote } from '../../src/remotes/local/index.ts';
+import { openOrigin } from '../../src/sources/open.ts';
 import { runRemoteContract, bodyFrom } from '../contract/remote-contract.ts';
 import { tmpdir } from '../helpers/tmp.ts';
 
@@ -47,5 +51,36 @@ describe('remote: local', () => {
     const listed = new Map<string, number>();
     for await (const e of localRemote(root).list()) listed.set(e.path, e.size);
     expect(listed).toEqual(expected);
+  });
+
+  it('copies files straight from a local source, each with its own bytes, and refuses one whose size changed', async () => {
+    const root = path.join(tmpdir(), 'remote');
+    const remote = localRemote(root);
+    const sources = path.join(tmpdir(), 'src');
+    mkdirSync(sources);
+    const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+    const direct = (name: string, planned: Buffer) => {
+      const file = path.join(sources, name);
+      return uploadBody({ open: () => openOrigin(file), size: planned.length, sha256: sha(planned), label: name, localFile: file }, remote.hashes);
+    };
+    // Sizes shrinking file by file, past the first few copies (made inline) into the copy workers:
+    // a copy that kept a longer file's tail would show here.
+    const written = new Map<string, Buffer>();
+    for (let i = 0; i < 40; i++) {
+      const data = Buffer.alloc(200_000 - i * 4_000, i + 1);
+      data.write(`file ${i}`);
+      writeFileSync(path.join(sources, `f${i}.jpg`), data);
+      written.set(`copies/f${i}.jpg`, data);
+    }
+    await Promise.all([...written].map(([to, data]) => remote.create(to, direct(path.basename(to), data))));
+    for (const [to, data] of written) expect(sha(readFileSync(path.join(root, to)))).toBe(sha(data));
+
+    const planned = Buffer.from('planned bytes');
+    writeFileSync(path.join(sources, 'grew.jpg'), Buffer.concat([planned, Buffer.from('!')]));
+    writeFileSync(path.join(sources, 'shrank.jpg'), planned.subarray(1));
+    await expect(remote.create('changed/grew.jpg', direct('grew.jpg', planned))).rejects.toBeInstanceOf(SourceChangedError);
+    await expect(remote.create('changed/shrank.jpg', direct('shrank.jpg', planned))).rejects.toBeInstanceOf(SourceChangedError);
+    expect(readdirSync(path.join(root, 'changed'))).toEqual([]);
+    await remote.close?.();
   });
 });
