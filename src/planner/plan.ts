@@ -25,11 +25,19 @@ export interface PlanInput {
   readonly inventories: ReadonlyMap<string, RemoteInventory>;
 }
 
-/** Files that travel together; a lone file is a unit of one. */
-interface Unit {
+/** Files that travel together: a companion group, or a lone file (its own unit). */
+type Unit = SourceFile | Group;
+
+/**
+ * A companion group. A lone file gets no object of its own: over a million files, a unit object
+ * and a one-element array per file held about 100 MB for the whole plan.
+ */
+interface Group {
   readonly primary: SourceFile;
   readonly members: readonly SourceFile[];
 }
+
+const isGroup = (unit: Unit): unit is Group => 'members' in unit;
 
 const SUFFIX_LENGTHS = [8, 16, 64] as const;
 
@@ -59,7 +67,7 @@ function groupUnits(files: readonly SourceFile[]): Unit[] {
   const groups = new Map<string, SourceFile[]>();
   for (const file of files) {
     if (file.group === undefined) {
-      units.push({ primary: file, members: [file] });
+      units.push(file);
       continue;
     }
     let members = groups.get(file.group);
@@ -71,11 +79,12 @@ function groupUnits(files: readonly SourceFile[]): Unit[] {
     }
     members.push(file);
   }
-  return units.map((unit) => {
-    if (unit.members.length <= 1) return unit;
-    const primary = unit.members.find((m) => m.groupPrimary) ?? unit.members[0]!;
-    return { primary, members: unit.members };
-  });
+  for (const [i, unit] of units.entries()) {
+    if (!isGroup(unit)) continue;
+    if (unit.members.length === 1) units[i] = unit.primary;
+    else units[i] = { primary: unit.members.find((m) => m.groupPrimary) ?? unit.members[0]!, members: unit.members };
+  }
+  return units;
 }
 
 function planRemote(
@@ -104,8 +113,10 @@ function planRemote(
   let filteredOut = 0;
 
   for (const unit of units) {
+    // A lone file's group of one lives only for this turn of the loop.
+    const group: Group = isGroup(unit) ? unit : { primary: unit, members: [unit] };
     const missing: SourceFile[] = [];
-    for (const m of unit.members) {
+    for (const m of group.members) {
       const wanted = wants(m.relPath);
       const held = wanted && inventory.pathOf(m.sha256) !== undefined;
       if (items.get(m.sha256) === m) {
@@ -118,10 +129,10 @@ function planRemote(
     }
     if (missing.length === 0) continue;
 
-    const { dir, stem, primaryTail } = unitStem(unit, layout.segments, inventory);
-    const primaryStem = splitName(baseName(unit.primary.relPath)).stem;
+    const { dir, stem, primaryTail } = unitStem(group, layout.segments, inventory);
+    const primaryStem = splitName(baseName(group.primary.relPath)).stem;
     const nameOf = (m: SourceFile, s: string): string =>
-      m === unit.primary
+      m === group.primary
         ? `${dir}${s}${primaryTail}`
         : `${dir}${m.companionStem ? s.replace(primaryStem, m.companionStem) : s}${companionSuffix(m)}`;
 
@@ -131,7 +142,7 @@ function planRemote(
     if (missing.some((m) => taken(nameOf(m, stem)))) {
       suffixed = true;
       for (const length of SUFFIX_LENGTHS) {
-        unitStemChoice = `${stem}~${unit.primary.sha256.slice(0, length)}`;
+        unitStemChoice = `${stem}~${group.primary.sha256.slice(0, length)}`;
         if (!missing.some((m) => taken(nameOf(m, unitStemChoice)))) break;
       }
     }
@@ -158,7 +169,7 @@ function planRemote(
         origin: member.origin,
         to,
         renamed: memberRenamed,
-        ...(unit.members.length > 1 ? { group: member.group } : {}),
+        ...(group.members.length > 1 ? { group: member.group } : {}),
         captured: member.capture.local,
       });
     }
@@ -177,7 +188,7 @@ function planRemote(
  * added later lands beside its still.
  */
 function unitStem(
-  unit: Unit,
+  unit: Group,
   segments: readonly string[],
   inventory: RemoteInventory,
 ): { dir: string; stem: string; primaryTail: string } {
